@@ -1,0 +1,11 @@
+//! podsim: runs the pods of a rendered redis-ha chart (`helm template` output) as real
+//! redis-server, redis-sentinel and haproxy processes, one network/UTS/mount namespace set per
+//! pod, without Kubernetes. See README.md for the model and its limits.
+
+pub mod error;
+pub mod netns;
+pub mod process;
+pub mod resp;
+pub mod sandbox;
+
+pub use error::{Error, Result};
