@@ -1,0 +1,120 @@
+//! Every rendered object of every (chart, helm, values) case passes kubernetes-validate
+//! `--strict` for Kubernetes 1.29.0 and 1.37.0. The tool may skip (no schema) only the
+//! Prometheus-operator kinds ServiceMonitor and PrometheusRule.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use integration::{
+    charts, par_map, render, run, standard_cases, temp_dir, tool, write_file, Failures, Helm,
+    Tool, TOOL_TIMEOUT, WORKERS,
+};
+
+/// Kinds the tool has no schema for; nothing else may be skipped.
+const MAY_SKIP: &[&str] = &["ServiceMonitor", "PrometheusRule"];
+
+/// One manifest file to validate and what it must contain.
+struct Input {
+    label: String,
+    file: std::path::PathBuf,
+    /// Lower-cased `kind/name` of every document.
+    docs: Vec<(String, String)>,
+}
+
+fn validate(version: &str) {
+    let validator = tool(Tool::KubernetesValidate);
+    let dir = temp_dir();
+    // Render everything (cached per binary); identical manifests are validated once.
+    let mut combos = Vec::new();
+    for chart in charts() {
+        for helm in Helm::ALL {
+            for case in standard_cases() {
+                combos.push((chart.clone(), helm, case));
+            }
+        }
+    }
+    let rendered = par_map(&combos, WORKERS, |(chart, helm, case)| render(*helm, chart, case));
+    let mut by_text: BTreeMap<String, Input> = BTreeMap::new();
+    for ((chart, helm, case), r) in combos.iter().zip(&rendered) {
+        let label = format!("{} / {} / {}", chart.name, helm.label(), case.name);
+        let n = by_text.len();
+        by_text.entry(r.manifest.clone()).or_insert_with(|| Input {
+            file: write_file(dir.path(), &format!("m{n:03}.yaml"), &r.manifest),
+            docs: r
+                .docs
+                .iter()
+                .map(|d| (d.kind().to_string(), d.name().to_string()))
+                .collect(),
+            label,
+        });
+    }
+    let inputs: Vec<Input> = by_text.into_values().collect();
+
+    // One process per chunk of files keeps the Python start-up cost low.
+    let chunks: Vec<&[Input]> = inputs.chunks(12).collect();
+    let outputs = par_map(&chunks, 2, |chunk| {
+        let mut cmd = Command::new(&validator);
+        cmd.arg("--strict").arg("-k").arg(version);
+        for i in chunk.iter() {
+            cmd.arg(&i.file);
+        }
+        run(&mut cmd, TOOL_TIMEOUT * 3)
+    });
+
+    let mut failures = Failures::new();
+    for (chunk, out) in chunks.iter().zip(&outputs) {
+        failures.check(!out.timed_out, || out.describe());
+        let text = format!("{}\n{}", out.stdout, out.stderr);
+        for input in chunk.iter() {
+            let path = input.file.to_string_lossy().into_owned();
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| l.split_whitespace().nth(1) == Some(path.as_str()))
+                .collect();
+            for l in &lines {
+                failures.check(!l.starts_with("ERROR"), || {
+                    format!("{} (k8s {version}): {l}", input.label)
+                });
+            }
+            for (kind, name) in &input.docs {
+                let passed = lines.iter().any(|l| {
+                    l.starts_with("INFO")
+                        && l.ends_with(&format!(
+                            "passed for resource {}/{} against version {}",
+                            kind.to_lowercase(),
+                            name,
+                            short(version)
+                        ))
+                });
+                let skipped = lines.iter().any(|l| {
+                    l.starts_with("WARN")
+                        && l.contains(&format!("Couldn't find schema for kind {kind} "))
+                });
+                failures.check(passed || (skipped && MAY_SKIP.contains(&kind.as_str())), || {
+                    format!(
+                        "{} (k8s {version}): {kind}/{name} did not pass{}; tool output for this file:\n{}",
+                        input.label,
+                        if skipped { " (skipped: no schema, only ServiceMonitor/PrometheusRule may be)" } else { "" },
+                        lines.join("\n")
+                    )
+                });
+            }
+        }
+    }
+    failures.assert_none(&format!("kubernetes-validate --strict -k {version}"));
+}
+
+/// The tool reports "against version 1.29" for `-k 1.29.0`.
+fn short(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+#[test]
+fn kubernetes_1_29_strict() {
+    validate("1.29.0");
+}
+
+#[test]
+fn kubernetes_1_37_strict() {
+    validate("1.37.0");
+}

@@ -1,0 +1,140 @@
+//! Every script of every generated chart passes `shellcheck -s sh` and `dash -n`, both as the
+//! plain file in `files/` and as rendered into the ConfigMaps (where it sits next to the
+//! values-dependent `vars.sh` that it sources).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use integration::{
+    charts, render, run, temp_dir, tool, write_file, Case, Failures, Helm, Tool, TOOL_TIMEOUT,
+};
+use serde_json::Value;
+
+/// Scripts the runtime contract names (CHART.md, reference §7.4).
+const EXPECTED: &[&str] = &[
+    "init.sh",
+    "lib.sh",
+    "fix-split-brain.sh",
+    "trigger-failover-if-master.sh",
+    "redis_liveness.sh",
+    "redis_readiness.sh",
+    "sentinel_liveness.sh",
+    "haproxy_init.sh",
+];
+
+fn scripts_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "sh") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn shellcheck(files: &[PathBuf], cwd: &Path) -> integration::Output {
+    let mut cmd = Command::new(tool(Tool::Shellcheck));
+    cmd.current_dir(cwd).args(["-s", "sh", "-f", "gcc"]).args(files);
+    run(&mut cmd, TOOL_TIMEOUT)
+}
+
+fn dash_n(file: &Path) -> integration::Output {
+    let mut cmd = Command::new(tool(Tool::Dash));
+    cmd.arg("-n").arg(file);
+    run(&mut cmd, TOOL_TIMEOUT)
+}
+
+#[test]
+fn chart_files_are_the_expected_plain_posix_scripts() {
+    let mut failures = Failures::new();
+    for chart in charts() {
+        let files = scripts_in(&chart.dir.join("files"));
+        for name in EXPECTED {
+            failures.check(files.iter().any(|f| f.ends_with(name)), || {
+                format!("{}: files/{name} is missing", chart.name)
+            });
+        }
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            failures.check(!text.contains("{{"), || {
+                format!("{}: contains template syntax (scripts are plain files)", f.display())
+            });
+            failures.check(!text.contains("[["), || {
+                format!("{}: uses `[[` (not POSIX sh)", f.display())
+            });
+        }
+    }
+    failures.assert_none("chart files");
+}
+
+#[test]
+fn shellcheck_and_dash_pass_on_every_chart_script() {
+    let mut failures = Failures::new();
+    for chart in charts() {
+        let dir = chart.dir.join("files");
+        let files = scripts_in(&dir);
+        failures.check(!files.is_empty(), || format!("{}: no scripts in files/", chart.name));
+        let out = shellcheck(&files, &dir);
+        failures.check(out.success(), || format!("{}:\n{}", chart.name, out.describe()));
+        for f in &files {
+            let out = dash_n(f);
+            failures.check(out.success(), || out.describe());
+        }
+    }
+    failures.assert_none("shellcheck/dash on files/");
+}
+
+/// The scripts as mounted in the pods: every `*.sh` key of the rendered ConfigMaps (including
+/// the rendered vars.sh), for the defaults and the kitchen sink.
+#[test]
+fn shellcheck_and_dash_pass_on_rendered_configmap_scripts() {
+    let mut failures = Failures::new();
+    for chart in charts() {
+        for case in [Case::defaults(), Case::kitchen_sink()] {
+            let r = render(Helm::V4, &chart, &case);
+            for d in r.docs.iter().filter(|d| d.kind() == "ConfigMap") {
+                let Some(Value::Object(data)) = d.value.get("data") else { continue };
+                let dir = temp_dir();
+                let mut files = Vec::new();
+                for (k, v) in data {
+                    if let (true, Value::String(s)) = (k.ends_with(".sh"), v) {
+                        files.push(write_file(dir.path(), k, s));
+                    }
+                }
+                if files.is_empty() {
+                    continue;
+                }
+                let label = format!("{} / {} / ConfigMap {}", chart.name, case.name, d.name());
+                let out = shellcheck(&files, dir.path());
+                failures.check(out.success(), || format!("{label}:\n{}", out.describe()));
+                for f in &files {
+                    let out = dash_n(f);
+                    failures.check(out.success(), || format!("{label}:\n{}", out.describe()));
+                }
+            }
+            // Both ConfigMaps carry vars.sh (scripts source it from their own directory).
+            for cm in ["configmap", "health-configmap"] {
+                let name = r
+                    .docs
+                    .iter()
+                    .find(|d| d.kind() == "ConfigMap" && d.name().ends_with(&format!("-{cm}")))
+                    .map(|d| d.name().to_string());
+                failures.check(
+                    name.as_ref().is_some_and(|n| {
+                        r.get("ConfigMap", n).value.pointer("/data/vars.sh").is_some()
+                    }),
+                    || format!("{} / {}: ConfigMap *-{cm} has no vars.sh key", chart.name, case.name),
+                );
+            }
+        }
+    }
+    failures.assert_none("shellcheck/dash on rendered ConfigMap scripts");
+}
