@@ -1,0 +1,827 @@
+//! How much memory, CPU and disk a Redis of a given `maxmemory` needs, and why.
+//!
+//! This is the one place that knows it: chartgen sizes the variants (redis-512m … redis-16g)
+//! with [`size`], chartlint judges hand-written values with [`judge`], and both print the same
+//! terms, so a generated variant passes the lint by construction.
+//!
+//! # The memory formula
+//!
+//! ```text
+//! limit = request = round_up_64Mi( max( dataset + fragmentation + copy-on-write
+//!                                        + replica output buffers + replication backlog
+//!                                        + process baseline,
+//!                                        maxmemory / 0.8 ) )
+//! ```
+//! where
+//! - dataset = `maxmemory` (what Redis fills before it evicts or refuses writes);
+//! - fragmentation = [`FRAGMENTATION_PERCENT`] of the dataset;
+//! - copy-on-write = [`COW_PERCENT`] of the dataset whenever Redis forks (RDB save, AOF
+//!   rewrite, or a full sync to a replica);
+//! - replica output buffers = the `client-output-buffer-limit replica` hard limit (once with
+//!   Redis ≥ 7's shared replication buffer, once per replica before), when replicas exist;
+//! - replication backlog = `repl-backlog-size`, when replicas exist;
+//! - process baseline = [`BASELINE_BYTES`].
+//!
+//! With the chart defaults (2 replicas per master, 256mb replica hard limit, 1mb backlog, RDB
+//! on) the non-data share of the limit is 40–50%. The anchors: Redis's admin guide says a
+//! write-heavy instance may use up to 2× its memory during an RDB save or AOF rewrite and that
+//! with 10 GB free, maxmemory should be 8 or 9 GB; a write-heavy 2 s BGSAVE measured here
+//! duplicated ~100% of the dataset (redis-facts.md §B.3); AWS ElastiCache reserves 25% of a
+//! node's memory for non-data use by default (reserved-memory-percent), up to 50% on its
+//! smallest nodes, and it can do so because its saves avoid the fork CoW that open-source
+//! Redis pays. In Kubernetes the price of being short is a SIGKILL (OOMKilled, exit 137) of the
+//! master at the worst time, not swapping, so the budget sits between ElastiCache's default and
+//! the documented 2× worst case, and never lets `maxmemory` exceed 80% of the limit (the value
+//! operator maintainers recommend, redis-operator#769).
+//!
+//! All arithmetic is on integer bytes (`u64`, `u128` for intermediate products), saturating,
+//! so user input of any size cannot panic.
+
+use crate::units::{format_binary_bytes, format_millicores, format_redis_memory, GIB, MIB};
+
+/// Allocator fragmentation and RSS above `used_memory`, as a percentage of the dataset.
+///
+/// Why 15%: Redis's admin guide sizes maxmemory at 80–90% of the free memory to leave room for
+/// overhead and fragmentation ("10 GB free → 8 or 9"); the B.3 measurement here had RSS 168 MB
+/// for 149 MB used (13%), and memory-optimization.md says to provision for the peak because RSS
+/// does not shrink after deletes.
+pub const FRAGMENTATION_PERCENT: u64 = 15;
+
+/// Copy-on-write budget while a forked child (BGSAVE, AOF rewrite, full sync) runs, as a
+/// percentage of the dataset. The write-rate assumption of this chart.
+///
+/// Why 50%: every page the parent writes during the child's life is duplicated. Redis's admin
+/// guide warns of up to 2× memory (100% CoW) for write-heavy instances, and a write-heavy 2 s
+/// save measured here duplicated ~100% (redis-facts.md §B.3, `rdb_last_cow_size` 158,724,096
+/// for 149 MB used). Budgeting 100% for a 16 GB instance doubles its cost for a worst case that
+/// needs every key rewritten during one save; 50% assumes that at most half of the pages are
+/// written while a child runs. Instances that rewrite their whole dataset faster than a save
+/// takes should raise this (or turn persistence off on the master).
+pub const COW_PERCENT: u64 = 50;
+
+/// Memory of the Redis process with an empty dataset plus normal clients' buffers and Lua.
+///
+/// Why 64 MiB: an empty redis-server 7.0.15 measured here has an RSS of 12 MB
+/// (`used_memory_startup` 0.9 MB); the rest covers client query and output buffers of normal
+/// clients (unlimited by default: `client-output-buffer-limit normal 0 0 0`), pub/sub clients
+/// and scripts, none of which `maxmemory` counts.
+pub const BASELINE_BYTES: u64 = 64 * MIB;
+
+/// The memory limit is rounded up to a multiple of this step (readable, and at most 63 MiB
+/// above the requirement).
+pub const LIMIT_STEP_BYTES: u64 = 64 * MIB;
+
+/// `maxmemory` may be at most this percentage of the memory limit, whatever the terms say.
+pub const MAX_MAXMEMORY_PERCENT_OF_LIMIT: u64 = 80;
+
+/// Extra disk beyond the data files, as a percentage of them.
+///
+/// Why 10%: ext4 reserves 5% of the blocks for root by default and the Redis container runs as
+/// a non-root user, so that 5% is not usable; the rest covers filesystem metadata and logs.
+pub const FILESYSTEM_HEADROOM_PERCENT: u64 = 10;
+
+/// The smallest PVC this chart requests.
+pub const PVC_FLOOR_BYTES: u64 = GIB;
+
+/// Redis's default `client-output-buffer-limit replica` hard limit (256mb, observed CONFIG GET).
+pub const DEFAULT_REPLICA_HARD_LIMIT: u64 = 256 * MIB;
+
+/// Redis's default `repl-backlog-size` (1mb, observed CONFIG GET).
+pub const DEFAULT_REPL_BACKLOG: u64 = MIB;
+
+/// Citations used by the terms.
+mod source {
+    pub const ADMIN: &str = "Redis admin guide (redis-doc admin.md): set maxmemory for overhead \
+        and fragmentation, '10 GB free -> 8 or 9'; up to 2x memory during RDB save or AOF rewrite";
+    pub const COW_MEASURED: &str = "redis-facts.md B.3: write-heavy 2 s BGSAVE on 7.0.15 \
+        duplicated ~100% of a 149 MB dataset (rdb_last_cow_size 158724096)";
+    pub const FRAGMENTATION_MEASURED: &str = "redis-facts.md B.3: RSS 168 MB for 149 MB \
+        used_memory (13%); memory-optimization.md: provision for peak RSS";
+    pub const MAXMEMORY: &str = "redis.conf maxmemory; evict.c counts used_memory minus AOF \
+        buffer and the replication buffer beyond the backlog (redis-facts.md B.3)";
+    pub const REPLICA_BUFFERS: &str = "redis.conf client-output-buffer-limit replica \
+        (default 256mb hard), not counted by maxmemory (evict.c; redis-facts.md B.3, B.4)";
+    pub const BACKLOG: &str = "redis.conf repl-backlog-size (default 1mb), allocated once a \
+        replica connects and kept by replicas (redis-facts.md B.4)";
+    pub const BASELINE: &str = "measured here: empty redis-server 7.0.15 RSS 12 MB; \
+        client-output-buffer-limit normal 0 0 0 (unlimited) by default";
+    pub const EIGHTY: &str = "operator maintainers' 80% guidance (redis-operator#769); \
+        maxmemory equal to the limit is OOM-killed before eviction (redis-facts.md B.3)";
+    pub const RDB_FILES: &str = "Redis writes temp-<pid>.rdb beside dump.rdb and renames it \
+        when the save ends; a non-diskless full sync writes one too (redis-facts.md B.8)";
+    pub const AOF_FILES: &str = "Redis 7 multi-part AOF: base + incr grow to \
+        auto-aof-rewrite-percentage 100 (2x base), and a rewrite writes a new base beside them";
+    pub const FILESYSTEM: &str = "mke2fs default: 5% of ext4 blocks reserved for root; Redis \
+        runs as a non-root user";
+}
+
+/// What the memory need depends on besides `maxmemory`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizingInput {
+    /// `maxmemory` in bytes; 0 means unlimited, which cannot be sized.
+    pub maxmemory: u64,
+    /// Replicas attached to one master (`replicas` − 1 in the chart).
+    pub replicas_per_master: u32,
+    /// `client-output-buffer-limit replica` hard limit in bytes; 0 means unlimited.
+    pub replica_buffer_hard_limit: u64,
+    /// `repl-backlog-size` in bytes.
+    pub repl_backlog_size: u64,
+    /// RDB snapshots on (`save` not empty).
+    pub rdb: bool,
+    /// AOF on (`appendonly yes`).
+    pub aof: bool,
+    /// `repl-diskless-sync yes`: full syncs stream the RDB to replicas instead of writing it.
+    pub diskless_sync: bool,
+    /// Redis ≥ 7: replicas share one replication buffer, so the replica output buffers cost
+    /// one hard limit in total instead of one per replica.
+    pub shared_replication_buffer: bool,
+}
+
+impl SizingInput {
+    /// The chart's defaults for a given `maxmemory`: 3 pods (2 replicas per master), Redis
+    /// defaults for buffers and backlog, RDB on (`save "900 1"`), AOF off, diskless sync on,
+    /// Redis ≥ 7.
+    pub fn chart_defaults(maxmemory: u64) -> SizingInput {
+        SizingInput {
+            maxmemory,
+            replicas_per_master: 2,
+            replica_buffer_hard_limit: DEFAULT_REPLICA_HARD_LIMIT,
+            repl_backlog_size: DEFAULT_REPL_BACKLOG,
+            rdb: true,
+            aof: false,
+            diskless_sync: true,
+            shared_replication_buffer: true,
+        }
+    }
+
+    /// True when Redis forks a child: RDB saves, AOF rewrites, or full syncs to replicas
+    /// (diskless sync forks too: the child streams the RDB to the socket).
+    pub fn forks(&self) -> bool {
+        self.rdb || self.aof || self.replicas_per_master > 0
+    }
+}
+
+/// One named addend of a requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Short name, e.g. `copy-on-write`.
+    pub name: &'static str,
+    /// Bytes this term needs.
+    pub bytes: u64,
+    /// One sentence saying why, with the numbers used.
+    pub reason: String,
+    /// Where the fact comes from.
+    pub source: &'static str,
+}
+
+/// CPU and memory of one container. Requests equal limits everywhere so that the pod gets the
+/// Guaranteed QoS class (Kubernetes requires it of every container, init containers included):
+/// memory is not compressible, a request below the limit lets the scheduler overcommit the
+/// node, and under node pressure a Burstable pod is evicted or OOM-killed before Guaranteed
+/// ones (oom_score_adj −997 for Guaranteed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    /// CPU request in millicores.
+    pub cpu_request_millis: u64,
+    /// CPU limit in millicores.
+    pub cpu_limit_millis: u64,
+    /// Memory request in bytes.
+    pub memory_request: u64,
+    /// Memory limit in bytes.
+    pub memory_limit: u64,
+}
+
+impl Resources {
+    const fn guaranteed(cpu_millis: u64, memory: u64) -> Resources {
+        Resources {
+            cpu_request_millis: cpu_millis,
+            cpu_limit_millis: cpu_millis,
+            memory_request: memory,
+            memory_limit: memory,
+        }
+    }
+
+    /// `cpu` / `memory` rendered as Kubernetes quantities: (request cpu, request memory,
+    /// limit cpu, limit memory).
+    pub fn quantities(&self) -> (String, String, String, String) {
+        (
+            format_millicores(self.cpu_request_millis),
+            format_binary_bytes(self.memory_request),
+            format_millicores(self.cpu_limit_millis),
+            format_binary_bytes(self.memory_limit),
+        )
+    }
+}
+
+/// A fixed-size container of the chart, with why it is sized so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Component {
+    /// Container name as in the chart.
+    pub name: &'static str,
+    /// Its resources.
+    pub resources: Resources,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// Sentinel: RSS 12 MB measured here (redis-sentinel 7.0.15); the rest covers connections from
+/// clients asking for the master (maxclients 10000 in the chart).
+pub const SENTINEL: Resources = Resources::guaranteed(100, 64 * MIB);
+/// HAProxy: a TCP proxy holding up to two 16 KiB buffers per connection (`tune.bufsize`), so
+/// 128 MiB covers a ~20 MB process plus a few thousand concurrent client connections.
+pub const HAPROXY: Resources = Resources::guaranteed(250, 128 * MIB);
+/// redis_exporter: a Go process scraping INFO every 30 s, typically 15–30 MB RSS.
+pub const EXPORTER: Resources = Resources::guaranteed(100, 64 * MIB);
+/// split-brain-fix: a shell loop running redis-cli once a minute.
+pub const SPLIT_BRAIN_FIX: Resources = Resources::guaranteed(50, 32 * MIB);
+/// Init containers (config-init, restore-*, hostpath-chown, sysctl): short shell scripts with
+/// redis-cli; they count towards the pod's QoS like the others.
+pub const INIT: Resources = Resources::guaranteed(100, 64 * MIB);
+/// HAProxy's config-init container: renders haproxy.cfg with a shell script.
+pub const HAPROXY_INIT: Resources = Resources::guaranteed(50, 32 * MIB);
+
+/// The fixed-size containers, for tables.
+pub fn components() -> [Component; 6] {
+    [
+        Component {
+            name: "sentinel",
+            resources: SENTINEL,
+            reason: "RSS 12 MB measured (redis-sentinel 7.0.15) plus client connections",
+        },
+        Component {
+            name: "haproxy",
+            resources: HAPROXY,
+            reason: "~20 MB process plus two 16 KiB buffers per proxied connection",
+        },
+        Component {
+            name: "exporter",
+            resources: EXPORTER,
+            reason: "redis_exporter, a Go process reading INFO on each scrape",
+        },
+        Component {
+            name: "split-brain-fix",
+            resources: SPLIT_BRAIN_FIX,
+            reason: "a shell loop calling redis-cli once per interval",
+        },
+        Component {
+            name: "init containers",
+            resources: INIT,
+            reason: "short shell scripts with redis-cli; they count for the QoS class too",
+        },
+        Component {
+            name: "haproxy init",
+            resources: HAPROXY_INIT,
+            reason: "renders haproxy.cfg with a shell script",
+        },
+    ]
+}
+
+/// Why an input cannot be sized.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SizingError {
+    /// `maxmemory 0`: Redis grows until the container is OOM-killed; nothing to size from.
+    #[error("maxmemory is 0 (unlimited): Redis grows until the container is OOM-killed, so no memory limit can be derived; set maxmemory")]
+    NoMaxmemory,
+}
+
+/// The derived requirements of one Redis size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sizing {
+    /// What was sized.
+    pub input: SizingInput,
+    /// The memory terms, in order.
+    pub memory_terms: Vec<Term>,
+    /// Sum of the memory terms.
+    pub memory_sum: u64,
+    /// The least limit with `maxmemory` ≤ 80% of it.
+    pub eighty_percent_floor: u64,
+    /// `max(memory_sum, eighty_percent_floor)`: what a limit must at least be.
+    pub memory_required: u64,
+    /// The Redis container's resources (memory rounded up to [`LIMIT_STEP_BYTES`]).
+    pub redis: Resources,
+    /// Why the CPU is what it is.
+    pub cpu_reason: &'static str,
+    /// The disk terms, in order.
+    pub pvc_terms: Vec<Term>,
+    /// The PVC size in bytes (whole GiB, at least [`PVC_FLOOR_BYTES`]).
+    pub pvc: u64,
+}
+
+fn percent_ceil(bytes: u64, percent: u64) -> u64 {
+    let product = u128::from(bytes) * u128::from(percent);
+    u64::try_from(product.div_ceil(100)).unwrap_or(u64::MAX)
+}
+
+fn round_up(bytes: u64, step: u64) -> u64 {
+    bytes.div_ceil(step).saturating_mul(step)
+}
+
+fn sum(terms: &[Term]) -> u64 {
+    terms
+        .iter()
+        .fold(0u64, |acc, t| acc.saturating_add(t.bytes))
+}
+
+fn mi(bytes: u64) -> String {
+    format!("{}Mi", bytes.div_ceil(MIB))
+}
+
+/// The memory terms for an input (shared by [`size`] and [`judge`]).
+pub fn memory_terms(input: &SizingInput) -> Vec<Term> {
+    let dataset = input.maxmemory;
+    let replicas = input.replicas_per_master;
+
+    let cow = if input.forks() {
+        percent_ceil(dataset, COW_PERCENT)
+    } else {
+        0
+    };
+    let forks_because = match (input.rdb, input.aof) {
+        (true, true) => "RDB saves and AOF rewrites",
+        (true, false) => "RDB saves",
+        (false, true) => "AOF rewrites",
+        (false, false) => "full syncs to replicas",
+    };
+    let cow_reason = if input.forks() {
+        format!(
+            "{forks_because} fork a child whose pages are duplicated as the parent writes; \
+             {COW_PERCENT}% of the dataset is the write-rate assumption (a write-heavy save can \
+             duplicate 100%)"
+        )
+    } else {
+        "no RDB, no AOF and no replicas: Redis never forks".to_string()
+    };
+
+    let effective_hard = if input.replica_buffer_hard_limit == 0 {
+        dataset
+    } else {
+        input.replica_buffer_hard_limit.max(input.repl_backlog_size)
+    };
+    let buffer_count = if replicas == 0 {
+        0
+    } else if input.shared_replication_buffer {
+        1
+    } else {
+        u64::from(replicas)
+    };
+    let buffers = effective_hard.saturating_mul(buffer_count);
+    let buffers_reason = if replicas == 0 {
+        "no replicas: no replica output buffers".to_string()
+    } else {
+        let limit_text = if input.replica_buffer_hard_limit == 0 {
+            "the hard limit is 0 (unlimited), so one dataset's worth is budgeted".to_string()
+        } else {
+            format!(
+                "hard limit {}",
+                format_redis_memory(input.replica_buffer_hard_limit)
+            )
+        };
+        let sharing = if input.shared_replication_buffer {
+            format!("shared by the {replicas} replica(s) since Redis 7")
+        } else {
+            format!("one per replica ({replicas}) before Redis 7")
+        };
+        format!(
+            "writes queued for replicas during a full sync, up to the client-output-buffer-limit \
+             replica {limit_text}, {sharing}; not counted by maxmemory"
+        )
+    };
+
+    let backlog = if replicas == 0 {
+        0
+    } else {
+        input.repl_backlog_size
+    };
+    let backlog_reason = if replicas == 0 {
+        "no replicas: no backlog is allocated".to_string()
+    } else {
+        format!(
+            "repl-backlog-size {} kept for partial resyncs, also on replicas that ignore \
+             maxmemory",
+            format_redis_memory(input.repl_backlog_size)
+        )
+    };
+
+    vec![
+        Term {
+            name: "dataset",
+            bytes: dataset,
+            reason: format!(
+                "maxmemory {}: what Redis fills before it evicts or refuses writes",
+                format_redis_memory(dataset)
+            ),
+            source: source::MAXMEMORY,
+        },
+        Term {
+            name: "fragmentation",
+            bytes: percent_ceil(dataset, FRAGMENTATION_PERCENT),
+            reason: format!(
+                "{FRAGMENTATION_PERCENT}% of the dataset for allocator fragmentation and peak RSS \
+                 above used_memory, which maxmemory does not count"
+            ),
+            source: source::FRAGMENTATION_MEASURED,
+        },
+        Term {
+            name: "copy-on-write",
+            bytes: cow,
+            reason: cow_reason,
+            source: if input.forks() {
+                source::COW_MEASURED
+            } else {
+                source::ADMIN
+            },
+        },
+        Term {
+            name: "replica output buffers",
+            bytes: buffers,
+            reason: buffers_reason,
+            source: source::REPLICA_BUFFERS,
+        },
+        Term {
+            name: "replication backlog",
+            bytes: backlog,
+            reason: backlog_reason,
+            source: source::BACKLOG,
+        },
+        Term {
+            name: "process baseline",
+            bytes: BASELINE_BYTES,
+            reason: "the Redis process itself, normal clients' buffers and Lua, which maxmemory \
+                     does not count"
+                .to_string(),
+            source: source::BASELINE,
+        },
+    ]
+}
+
+/// The least memory limit with `maxmemory` ≤ [`MAX_MAXMEMORY_PERCENT_OF_LIMIT`]% of it.
+pub fn eighty_percent_floor(maxmemory: u64) -> u64 {
+    let product = u128::from(maxmemory) * 100;
+    let floor = product.div_ceil(u128::from(MAX_MAXMEMORY_PERCENT_OF_LIMIT));
+    u64::try_from(floor).unwrap_or(u64::MAX)
+}
+
+/// CPU (request = limit) by size, in millicores.
+///
+/// Redis executes commands on one thread, so one core is the most the main thread uses; the
+/// forked child (RDB serialisation with LZF compression, full syncs) needs up to one more while
+/// it runs, and a bigger dataset keeps it running longer (a 149 MB save took 2 s here, so 16 GB
+/// takes minutes). Small instances get half a core: a CFS quota below one core throttles the
+/// main thread only under sustained load, which instances of that size rarely see.
+pub fn redis_cpu_millis(maxmemory: u64) -> (u64, &'static str) {
+    if maxmemory <= 512 * MIB {
+        (
+            500,
+            "up to 512 MiB: half a core; small instances rarely saturate the main thread",
+        )
+    } else if maxmemory <= 2 * GIB {
+        (1000, "up to 2 GiB: one core for the single command thread")
+    } else if maxmemory <= 8 * GIB {
+        (
+            1500,
+            "up to 8 GiB: one core for the command thread and half a core for the forked child \
+             of longer saves and full syncs",
+        )
+    } else {
+        (
+            2000,
+            "above 8 GiB: one core for the command thread and one for the forked child, whose \
+             saves take minutes",
+        )
+    }
+}
+
+/// The disk terms for an input.
+pub fn pvc_terms(input: &SizingInput) -> Vec<Term> {
+    let dataset = input.maxmemory;
+    let rdb_files_needed = input.rdb || (input.replicas_per_master > 0 && !input.diskless_sync);
+    let rdb = if rdb_files_needed {
+        dataset.saturating_mul(2)
+    } else {
+        0
+    };
+    let rdb_reason = if input.rdb {
+        "dump.rdb plus the temp file of the next save, each at most the dataset (RDB encoding is \
+         usually smaller)"
+            .to_string()
+    } else if rdb_files_needed {
+        "persistence off, but full syncs without diskless sync still write an RDB and its temp \
+         file"
+            .to_string()
+    } else {
+        "no RDB saves and diskless full syncs: no RDB file".to_string()
+    };
+    let aof = if input.aof {
+        dataset.saturating_mul(3)
+    } else {
+        0
+    };
+    let aof_reason = if input.aof {
+        "AOF base plus increments growing to twice the base before a rewrite, plus the new base \
+         a rewrite writes"
+            .to_string()
+    } else {
+        "AOF off".to_string()
+    };
+    let files = rdb.saturating_add(aof);
+    vec![
+        Term {
+            name: "RDB files",
+            bytes: rdb,
+            reason: rdb_reason,
+            source: source::RDB_FILES,
+        },
+        Term {
+            name: "AOF files",
+            bytes: aof,
+            reason: aof_reason,
+            source: source::AOF_FILES,
+        },
+        Term {
+            name: "filesystem headroom",
+            bytes: percent_ceil(files, FILESYSTEM_HEADROOM_PERCENT),
+            reason: format!(
+                "{FILESYSTEM_HEADROOM_PERCENT}% for blocks reserved for root and metadata"
+            ),
+            source: source::FILESYSTEM,
+        },
+    ]
+}
+
+/// The PVC size for an input: the disk terms rounded up to whole GiB, at least
+/// [`PVC_FLOOR_BYTES`].
+pub fn required_pvc(input: &SizingInput) -> u64 {
+    round_up(sum(&pvc_terms(input)), GIB).max(PVC_FLOOR_BYTES)
+}
+
+/// Size a Redis: memory terms, limit = request, CPU and PVC.
+pub fn size(input: &SizingInput) -> Result<Sizing, SizingError> {
+    if input.maxmemory == 0 {
+        return Err(SizingError::NoMaxmemory);
+    }
+    let memory_terms = memory_terms(input);
+    let memory_sum = sum(&memory_terms);
+    let eighty_percent_floor = eighty_percent_floor(input.maxmemory);
+    let memory_required = memory_sum.max(eighty_percent_floor);
+    let memory_limit = round_up(memory_required, LIMIT_STEP_BYTES);
+    let (cpu, cpu_reason) = redis_cpu_millis(input.maxmemory);
+    let pvc_terms = pvc_terms(input);
+    let pvc = round_up(sum(&pvc_terms), GIB).max(PVC_FLOOR_BYTES);
+    Ok(Sizing {
+        input: *input,
+        memory_terms,
+        memory_sum,
+        eighty_percent_floor,
+        memory_required,
+        redis: Resources::guaranteed(cpu, memory_limit),
+        cpu_reason,
+        pvc_terms,
+        pvc,
+    })
+}
+
+/// The terms joined as a one-line formula: `dataset 1024Mi + fragmentation 154Mi + ... = 2011Mi`.
+pub fn formula(terms: &[Term]) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .filter(|t| t.bytes > 0)
+        .map(|t| format!("{} {}", t.name, mi(t.bytes)))
+        .collect();
+    format!("{} = {}", parts.join(" + "), mi(sum(terms)))
+}
+
+fn yes_no(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// A human table of the derivation, for `chartgen explain`.
+pub fn explain(sizing: &Sizing) -> String {
+    let input = &sizing.input;
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!(
+        "Sizing for maxmemory {} ({})",
+        format_redis_memory(input.maxmemory),
+        mi(input.maxmemory)
+    ));
+    line(format!(
+        "  config: {} replica(s) per master, client-output-buffer-limit replica hard {}, \
+         repl-backlog-size {}, RDB {}, AOF {}, diskless sync {}, shared replication buffer {}",
+        input.replicas_per_master,
+        if input.replica_buffer_hard_limit == 0 {
+            "0 (unlimited)".to_string()
+        } else {
+            format_redis_memory(input.replica_buffer_hard_limit)
+        },
+        format_redis_memory(input.repl_backlog_size),
+        yes_no(input.rdb),
+        yes_no(input.aof),
+        yes_no(input.diskless_sync),
+        yes_no(input.shared_replication_buffer),
+    ));
+    line(String::new());
+    line(
+        "Memory of each Redis container (any pod can become master, so all are sized alike)".into(),
+    );
+    let mut sources: Vec<&'static str> = Vec::new();
+    let mut source_ref = |s: &'static str| -> usize {
+        match sources.iter().position(|x| *x == s) {
+            Some(i) => i + 1,
+            None => {
+                sources.push(s);
+                sources.len()
+            }
+        }
+    };
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for term in &sizing.memory_terms {
+        let n = source_ref(term.source);
+        rows.push((
+            term.name.to_string(),
+            mi(term.bytes),
+            format!("{} [{n}]", term.reason),
+        ));
+    }
+    rows.push((
+        "sum".into(),
+        mi(sizing.memory_sum),
+        "sum of the terms above".into(),
+    ));
+    let n = source_ref(source::EIGHTY);
+    rows.push((
+        "80% floor".into(),
+        mi(sizing.eighty_percent_floor),
+        format!("maxmemory may be at most 80% of the limit [{n}]"),
+    ));
+    rows.push((
+        "limit = request".into(),
+        mi(sizing.redis.memory_limit),
+        format!(
+            "max(sum, 80% floor) rounded up to {}; requests equal limits (Guaranteed QoS)",
+            mi(LIMIT_STEP_BYTES)
+        ),
+    ));
+    for (name, value, reason) in &rows {
+        line(format!("  {name:<24}{value:>9}  {reason}"));
+    }
+    line(format!(
+        "  maxmemory is {}% of the limit",
+        u128::from(input.maxmemory) * 100 / u128::from(sizing.redis.memory_limit.max(1))
+    ));
+    line(String::new());
+    line(format!(
+        "CPU of the Redis container: {} (request = limit): {}",
+        format_millicores(sizing.redis.cpu_limit_millis),
+        sizing.cpu_reason
+    ));
+    line(String::new());
+    line("Persistent volume (PVC `data`)".into());
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for term in &sizing.pvc_terms {
+        let n = source_ref(term.source);
+        rows.push((
+            term.name.to_string(),
+            mi(term.bytes),
+            format!("{} [{n}]", term.reason),
+        ));
+    }
+    rows.push((
+        "size".into(),
+        format_binary_bytes(sizing.pvc),
+        format!(
+            "sum rounded up to whole Gi, at least {}",
+            format_binary_bytes(PVC_FLOOR_BYTES)
+        ),
+    ));
+    for (name, value, reason) in &rows {
+        line(format!("  {name:<24}{value:>9}  {reason}"));
+    }
+    line(String::new());
+    line("Other containers (request = limit)".into());
+    for c in components() {
+        line(format!(
+            "  {:<24}{:>9}  {:>5}  {}",
+            c.name,
+            format_binary_bytes(c.resources.memory_limit),
+            format_millicores(c.resources.cpu_limit_millis),
+            c.reason
+        ));
+    }
+    line(String::new());
+    line("Sources".into());
+    for (i, s) in sources.iter().enumerate() {
+        line(format!("  [{}] {s}", i + 1));
+    }
+    out
+}
+
+/// How a hand-written memory limit compares with the requirement, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// `maxmemory` is 0 (unlimited): Redis grows until the OOM killer stops it.
+    NoMaxmemory,
+    /// `maxmemory` ≥ the limit: OOM-killed before eviction ever starts.
+    MaxmemoryAtOrAboveLimit,
+    /// `maxmemory` > 80% of the limit.
+    AboveEightyPercent,
+    /// Below the sum of the terms.
+    BelowRequired,
+    /// Enough.
+    Sufficient,
+}
+
+/// The result of [`judge`]: the numbers a lint message quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The configuration judged.
+    pub input: SizingInput,
+    /// The container's memory limit in bytes.
+    pub memory_limit: u64,
+    /// The memory terms.
+    pub terms: Vec<Term>,
+    /// `max(sum of terms, 80% floor)`, not rounded: the least acceptable limit.
+    pub required: u64,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+impl Judgement {
+    /// Bytes missing to reach the requirement (0 when sufficient).
+    pub fn shortfall(&self) -> u64 {
+        self.required.saturating_sub(self.memory_limit)
+    }
+
+    /// The limit this chart would set: the requirement rounded up to [`LIMIT_STEP_BYTES`].
+    pub fn suggested_limit(&self) -> u64 {
+        round_up(self.required, LIMIT_STEP_BYTES)
+    }
+
+    /// One paragraph for a lint message: the verdict, the formula and the fix.
+    pub fn message(&self) -> String {
+        let limit = format_binary_bytes(self.memory_limit);
+        let maxmemory = format_redis_memory(self.input.maxmemory);
+        let formula = formula(&self.terms);
+        let fix = format!(
+            "set the memory limit (and request) to at least {}",
+            format_binary_bytes(self.suggested_limit())
+        );
+        match self.verdict {
+            Verdict::NoMaxmemory => format!(
+                "maxmemory is 0 (unlimited) with a memory limit of {limit}: Redis grows until \
+                 the container is OOM-killed instead of evicting; set maxmemory to at most 80% \
+                 of the limit, less the fork and buffer terms"
+            ),
+            Verdict::MaxmemoryAtOrAboveLimit => format!(
+                "maxmemory {maxmemory} is not below the memory limit {limit}: the container is \
+                 OOM-killed before Redis starts evicting, at the latest on the first fork or \
+                 full sync; needed: {formula}; {fix}"
+            ),
+            Verdict::AboveEightyPercent => format!(
+                "maxmemory {maxmemory} is more than 80% of the memory limit {limit}; needed: \
+                 {formula}; {fix}"
+            ),
+            Verdict::BelowRequired => format!(
+                "memory limit {limit} is {} short of what maxmemory {maxmemory} needs: \
+                 {formula}; {fix}",
+                mi(self.shortfall())
+            ),
+            Verdict::Sufficient => {
+                format!("memory limit {limit} covers maxmemory {maxmemory}: {formula}")
+            }
+        }
+    }
+}
+
+/// Judge a hand-written memory limit against the requirement of the same formula that sizes
+/// the variants.
+pub fn judge(input: &SizingInput, memory_limit: u64) -> Judgement {
+    let terms = memory_terms(input);
+    let required = sum(&terms).max(eighty_percent_floor(input.maxmemory));
+    let verdict = if input.maxmemory == 0 {
+        Verdict::NoMaxmemory
+    } else if input.maxmemory >= memory_limit {
+        Verdict::MaxmemoryAtOrAboveLimit
+    } else if u128::from(input.maxmemory) * 100
+        > u128::from(memory_limit) * u128::from(MAX_MAXMEMORY_PERCENT_OF_LIMIT)
+    {
+        Verdict::AboveEightyPercent
+    } else if memory_limit < required {
+        Verdict::BelowRequired
+    } else {
+        Verdict::Sufficient
+    };
+    Judgement {
+        input: *input,
+        memory_limit,
+        terms,
+        required,
+        verdict,
+    }
+}
