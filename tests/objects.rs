@@ -10,10 +10,10 @@
 //! Plus insta snapshots of the full manifests (helm4, base chart) with random parts redacted.
 
 use integration::{
-    base_chart, charts, par_map, realworld_dir, render, render_uncached,
+    base_chart, charts, par_map, parse_values, realworld_dir, render, render_uncached,
     standard_cases, Case, Chart, Failures, Helm, RELEASE, WORKERS,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 const F: &str = "rel-redis-ha";
 
@@ -178,13 +178,7 @@ fn merge(base: &mut Value, over: &Value) {
 fn load_yaml(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let v: Value = serde_saphyr::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()));
-    if v.is_null() {
-        Value::Object(Map::new())
-    } else {
-        v
-    }
+    parse_values(&text).unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
 }
 
 fn get<'a>(v: &'a Value, path: &str) -> &'a Value {

@@ -143,12 +143,12 @@ impl Output {
     /// A one-paragraph description for assertion messages.
     pub fn describe(&self) -> String {
         format!(
-            "`{}` exited with {:?}{}\n--- stderr ---\n{}\n--- stdout (first 4000 chars) ---\n{}",
+            "`{}` exited with {:?}{}\n--- stderr ---\n{}\n--- stdout (first 1500 chars) ---\n{}",
             self.command,
             self.code,
             if self.timed_out { " (timed out, killed)" } else { "" },
             self.stderr,
-            self.stdout.chars().take(4000).collect::<String>()
+            self.stdout.chars().take(1500).collect::<String>()
         )
     }
 }
@@ -668,6 +668,20 @@ pub fn write_file(dir: &Path, name: &str, content: &str) -> PathBuf {
         panic!("cannot write {}: {e}", p.display());
     }
     p
+}
+
+/// Parse a values file the way Helm accepts it: a later duplicate key wins (real values files
+/// have duplicates, e.g. two top-level `image:` maps), an empty document is an empty map.
+pub fn parse_values(text: &str) -> Result<Value, String> {
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    let v: Value = serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())?;
+    Ok(if v.is_null() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        v
+    })
 }
 
 /// Collect failure messages and fail once with all of them.
