@@ -1,0 +1,7 @@
+//! chartlint: lint Helm values files for the redis-ha chart with Helm's own semantics.
+//!
+//! Pipeline: [`yaml`] (positional tree with Helm's typing) → [`values`] (Helm's merge order)
+//! → [`schema`] (values.schema.json) → [`rules`] → [`diagnostic`] → [`output`].
+
+pub mod source;
+pub mod yaml;
