@@ -33,7 +33,11 @@ fn lint_all(helm: Helm) {
             args.push("-f".to_string());
             args.push(v.to_string_lossy().into_owned());
         }
-        (chart.name.clone(), case.name.clone(), helm_lint(helm, chart, &args))
+        (
+            chart.name.clone(),
+            case.name.clone(),
+            helm_lint(helm, chart, &args),
+        )
     });
     let mut failures = Failures::new();
     for (chart, case, out) in results {
@@ -44,7 +48,11 @@ fn lint_all(helm: Helm) {
             .chain(out.stderr.lines())
             .any(|l| l.contains("[ERROR]") || l.contains("[WARNING]"));
         failures.check(out.success() && !noisy, || {
-            format!("{} lint --strict {chart} / {case}:\n{}", helm.label(), out.describe())
+            format!(
+                "{} lint --strict {chart} / {case}:\n{}",
+                helm.label(),
+                out.describe()
+            )
         });
     }
     failures.assert_none(&format!("{} lint --strict", helm.label()));
@@ -53,7 +61,11 @@ fn lint_all(helm: Helm) {
 fn template_all(helm: Helm) {
     let items = combos();
     let results = par_map(&items, WORKERS, |(chart, case)| {
-        (chart.name.clone(), case.name.clone(), try_render(helm, chart, case))
+        (
+            chart.name.clone(),
+            case.name.clone(),
+            try_render(helm, chart, case),
+        )
     });
     let mut failures = Failures::new();
     for (chart, case, r) in results {
@@ -119,7 +131,10 @@ fn invalid_values_files_are_refused_naming_the_key() {
     }
     let results = par_map(&items, WORKERS, |(chart, helm, file)| {
         let args = vec!["-f".to_string(), file.to_string_lossy().into_owned()];
-        (helm_template(*helm, chart, &args), helm_lint(*helm, chart, &args))
+        (
+            helm_template(*helm, chart, &args),
+            helm_lint(*helm, chart, &args),
+        )
     });
     for ((chart, helm, file), (tpl, lint)) in items.iter().zip(results) {
         let fname = file

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use integration::{
-    charts, par_map, render, run, standard_cases, temp_dir, tool, write_file, Failures, Helm,
-    Tool, TOOL_TIMEOUT, WORKERS,
+    charts, par_map, render, run, standard_cases, temp_dir, tool, write_file, Failures, Helm, Tool,
+    TOOL_TIMEOUT, WORKERS,
 };
 
 /// Kinds the tool has no schema for; nothing else may be skipped.
@@ -33,7 +33,9 @@ fn validate(version: &str) {
             }
         }
     }
-    let rendered = par_map(&combos, WORKERS, |(chart, helm, case)| render(*helm, chart, case));
+    let rendered = par_map(&combos, WORKERS, |(chart, helm, case)| {
+        render(*helm, chart, case)
+    });
     let mut by_text: BTreeMap<String, Input> = BTreeMap::new();
     for ((chart, helm, case), r) in combos.iter().zip(&rendered) {
         let label = format!("{} / {} / {}", chart.name, helm.label(), case.name);

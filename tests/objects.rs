@@ -80,7 +80,11 @@ fn expected_kitchen_sink() -> Vec<(&'static str, String)> {
 
 fn check_explicit(case: &Case, expected: Vec<(&'static str, String)>, count: usize) {
     let expected = ids(&expected);
-    assert_eq!(expected.len(), count, "the expected list itself has {count} objects");
+    assert_eq!(
+        expected.len(),
+        count,
+        "the expected list itself has {count} objects"
+    );
     let chart = base_chart();
     for helm in Helm::ALL {
         let got = render(helm, &chart, case).ids();
@@ -283,9 +287,12 @@ fn catalogue(chart: &Chart, values: &Value, apis: &[String]) -> Vec<String> {
     let ssh = string(get(values, "restore.ssh.source"));
     let s3_ok = (s3.starts_with("s3://") || s3.starts_with("S3://")) && s3.len() > 5;
     // ^.+@.+:.+
-    let ssh_ok = ssh
-        .find('@')
-        .is_some_and(|at| at > 0 && ssh[at + 1..].find(':').is_some_and(|c| c > 0 && at + 1 + c + 1 < ssh.len()));
+    let ssh_ok = ssh.find('@').is_some_and(|at| {
+        at > 0
+            && ssh[at + 1..]
+                .find(':')
+                .is_some_and(|c| c > 0 && at + 1 + c + 1 < ssh.len())
+    });
     if !truthy(get(values, "restore.existingSecret")) && (s3_ok || ssh_ok) {
         out.push(("Secret", format!("{f}-secret")));
     }
@@ -326,7 +333,11 @@ fn catalogue(chart: &Chart, values: &Value, apis: &[String]) -> Vec<String> {
         }
         if truthy(get(values, "haproxy.metrics.enabled"))
             && truthy(get(values, "haproxy.metrics.serviceMonitor.enabled"))
-            && (monitoring || truthy(get(values, "haproxy.metrics.serviceMonitor.disableAPICheck")))
+            && (monitoring
+                || truthy(get(
+                    values,
+                    "haproxy.metrics.serviceMonitor.disableAPICheck",
+                )))
         {
             out.push(("ServiceMonitor", format!("{f}-haproxy")));
         }
@@ -391,7 +402,10 @@ fn helm3_and_helm4_render_the_same_objects() {
 /// The realworld directory must still hold the two upstream CI files the counts refer to.
 #[test]
 fn reference_case_files_exist() {
-    for f in ["upstream-ci-haproxy-enabled.yaml", "upstream-ci-multi-value-configs.yaml"] {
+    for f in [
+        "upstream-ci-haproxy-enabled.yaml",
+        "upstream-ci-multi-value-configs.yaml",
+    ] {
         assert!(realworld_dir().join(f).is_file(), "missing realworld/{f}");
     }
 }

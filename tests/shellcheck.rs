@@ -26,7 +26,9 @@ fn scripts_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -42,7 +44,9 @@ fn scripts_in(dir: &Path) -> Vec<PathBuf> {
 
 fn shellcheck(files: &[PathBuf], cwd: &Path) -> integration::Output {
     let mut cmd = Command::new(tool(Tool::Shellcheck));
-    cmd.current_dir(cwd).args(["-s", "sh", "-f", "gcc"]).args(files);
+    cmd.current_dir(cwd)
+        .args(["-s", "sh", "-f", "gcc"])
+        .args(files);
     run(&mut cmd, TOOL_TIMEOUT)
 }
 
@@ -75,7 +79,10 @@ fn chart_files_are_the_expected_plain_posix_scripts() {
         for f in &files {
             let text = std::fs::read_to_string(f).unwrap_or_default();
             failures.check(!text.contains("{{"), || {
-                format!("{}: contains template syntax (scripts are plain files)", f.display())
+                format!(
+                    "{}: contains template syntax (scripts are plain files)",
+                    f.display()
+                )
             });
             let code_uses_double_bracket = text
                 .lines()
@@ -95,9 +102,13 @@ fn shellcheck_and_dash_pass_on_every_chart_script() {
     for chart in charts() {
         let dir = chart.dir.join("files");
         let files = scripts_in(&dir);
-        failures.check(!files.is_empty(), || format!("{}: no scripts in files/", chart.name));
+        failures.check(!files.is_empty(), || {
+            format!("{}: no scripts in files/", chart.name)
+        });
         let out = shellcheck(&files, &dir);
-        failures.check(out.success(), || format!("{}:\n{}", chart.name, out.describe()));
+        failures.check(out.success(), || {
+            format!("{}:\n{}", chart.name, out.describe())
+        });
         for f in &files {
             let out = dash_n(f);
             failures.check(out.success(), || out.describe());
@@ -115,7 +126,9 @@ fn shellcheck_and_dash_pass_on_rendered_configmap_scripts() {
         for case in [Case::defaults(), Case::kitchen_sink()] {
             let r = render(Helm::V4, &chart, &case);
             for d in r.docs.iter().filter(|d| d.kind() == "ConfigMap") {
-                let Some(Value::Object(data)) = d.value.get("data") else { continue };
+                let Some(Value::Object(data)) = d.value.get("data") else {
+                    continue;
+                };
                 let dir = temp_dir();
                 let mut files = Vec::new();
                 let mut vars = None;
@@ -153,9 +166,17 @@ fn shellcheck_and_dash_pass_on_rendered_configmap_scripts() {
                     .map(|d| d.name().to_string());
                 failures.check(
                     name.as_ref().is_some_and(|n| {
-                        r.get("ConfigMap", n).value.pointer("/data/vars.sh").is_some()
+                        r.get("ConfigMap", n)
+                            .value
+                            .pointer("/data/vars.sh")
+                            .is_some()
                     }),
-                    || format!("{} / {}: ConfigMap *-{cm} has no vars.sh key", chart.name, case.name),
+                    || {
+                        format!(
+                            "{} / {}: ConfigMap *-{cm} has no vars.sh key",
+                            chart.name, case.name
+                        )
+                    },
                 );
             }
         }

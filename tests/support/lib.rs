@@ -146,7 +146,11 @@ impl Output {
             "`{}` exited with {:?}{}\n--- stderr ---\n{}\n--- stdout (first 1500 chars) ---\n{}",
             self.command,
             self.code,
-            if self.timed_out { " (timed out, killed)" } else { "" },
+            if self.timed_out {
+                " (timed out, killed)"
+            } else {
+                ""
+            },
             self.stderr,
             self.stdout.chars().take(1500).collect::<String>()
         )
@@ -218,7 +222,11 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Output {
 }
 
 /// Map `f` over `items` on `workers` threads, keeping the input order in the result.
-pub fn par_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     thread::scope(|s| {
@@ -361,7 +369,11 @@ impl Case {
     /// One top-level realworld file by its stem.
     pub fn realworld(stem: &str) -> Case {
         let path = realworld_dir().join(format!("{stem}.yaml"));
-        assert!(path.is_file(), "realworld file {} is missing", path.display());
+        assert!(
+            path.is_file(),
+            "realworld file {} is missing",
+            path.display()
+        );
         Case::file(stem, path)
     }
 
@@ -460,7 +472,8 @@ pub fn helm_lint(helm: Helm, chart: &Chart, extra: &[String]) -> Output {
 
 /// Keep helm away from any kubeconfig of the machine: a `lookup` must see no cluster.
 fn isolate_helm_env(cmd: &mut Command) {
-    cmd.env("KUBECONFIG", "/dev/null").env("HELM_NO_PLUGINS", "1");
+    cmd.env("KUBECONFIG", "/dev/null")
+        .env("HELM_NO_PLUGINS", "1");
 }
 
 /// One parsed document of a rendered manifest.
@@ -636,7 +649,11 @@ pub fn render_uncached(
 }
 
 /// Render a values document given as YAML text (written to a temp file) with helm4.
-pub fn render_values(chart: &Chart, values_yaml: &str, extra: &[&str]) -> Result<Arc<Rendered>, String> {
+pub fn render_values(
+    chart: &Chart,
+    values_yaml: &str,
+    extra: &[&str],
+) -> Result<Arc<Rendered>, String> {
     let dir = temp_dir();
     let path = write_file(dir.path(), "values.yaml", values_yaml);
     let case = Case::file("inline", path);
@@ -717,4 +734,183 @@ impl Failures {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local redis / sentinel processes
+// ---------------------------------------------------------------------------------------------
+
+/// A free TCP port on 127.0.0.1 (bound then released; the caller uses it right away).
+pub fn free_port() -> u16 {
+    match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+        Ok(a) => a.port(),
+        Err(e) => panic!("cannot find a free port: {e}"),
+    }
+}
+
+/// A long-running server started by a test; killed (by its PID) and reaped on drop.
+pub struct ServerProcess {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    pub port: u16,
+}
+
+impl ServerProcess {
+    /// Start `cmd` and wait (bounded) until a line of its stdout contains `ready`. Fails with
+    /// the process output if it exits or the deadline passes first.
+    pub fn start(mut cmd: Command, port: u16, ready: &str, timeout: Duration) -> ServerProcess {
+        use std::io::BufRead;
+        let command = command_line(&cmd);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => panic!("cannot start `{command}`: {e} ({INSTALL_HINT})"),
+        };
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let log = Arc::clone(&log);
+            let tx = tx.clone();
+            let ready = ready.to_string();
+            thread::spawn(move || {
+                for line in std::io::BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    let hit = line.contains(&ready);
+                    if let Ok(mut l) = log.lock() {
+                        l.push_str(&line);
+                        l.push('\n');
+                    }
+                    if hit {
+                        let _ = tx.send(());
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut server = ServerProcess { child, log, port };
+        match rx.recv_timeout(timeout) {
+            Ok(()) => server,
+            Err(e) => {
+                let status = server.child.try_wait().ok().flatten();
+                let _ = server.child.kill();
+                let _ = server.child.wait();
+                panic!(
+                    "`{command}` did not log {ready:?} ({e:?}; exit status {status:?}):\n{}",
+                    server.log()
+                );
+            }
+        }
+    }
+
+    /// Everything the process printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A RESP reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resp {
+    Simple(String),
+    Error(String),
+    Int(i64),
+    Bulk(Option<String>),
+    Array(Vec<Resp>),
+}
+
+impl Resp {
+    /// Text of a simple or bulk string.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Resp::Simple(s) | Resp::Bulk(Some(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Flat array of strings as key → value pairs (CONFIG GET, SENTINEL MASTER).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let Resp::Array(items) = self else {
+            return Vec::new();
+        };
+        items
+            .chunks(2)
+            .filter_map(|c| match c {
+                [k, v] => Some((k.text()?.to_string(), v.text()?.to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn read_resp(r: &mut impl std::io::BufRead) -> std::io::Result<Resp> {
+    use std::io::{Error, ErrorKind};
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let line = line.trim_end_matches(['\r', '\n']);
+    let bad = || Error::new(ErrorKind::InvalidData, format!("bad RESP line {line:?}"));
+    let (tag, rest) = line.split_at(line.len().min(1));
+    match tag {
+        "+" => Ok(Resp::Simple(rest.to_string())),
+        "-" => Ok(Resp::Error(rest.to_string())),
+        ":" => rest.parse().map(Resp::Int).map_err(|_| bad()),
+        "$" => {
+            let n: i64 = rest.parse().map_err(|_| bad())?;
+            if n < 0 {
+                return Ok(Resp::Bulk(None));
+            }
+            let mut buf = vec![0u8; n as usize + 2];
+            r.read_exact(&mut buf)?;
+            buf.truncate(n as usize);
+            Ok(Resp::Bulk(Some(String::from_utf8_lossy(&buf).into_owned())))
+        }
+        "*" => {
+            let n: i64 = rest.parse().map_err(|_| bad())?;
+            let mut items = Vec::new();
+            for _ in 0..n.max(0) {
+                items.push(read_resp(r)?);
+            }
+            Ok(Resp::Array(items))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Send one command to 127.0.0.1:`port` and read the reply (5 s socket timeouts).
+pub fn resp_command(port: u16, args: &[&str]) -> Result<Resp, String> {
+    use std::io::Write;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+    let mut msg = format!("*{}\r\n", args.len());
+    for a in args {
+        msg.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    let mut w = &stream;
+    w.write_all(msg.as_bytes())
+        .map_err(|e| format!("write {addr}: {e}"))?;
+    let mut r = std::io::BufReader::new(&stream);
+    read_resp(&mut r).map_err(|e| format!("read {addr}: {e}"))
 }
