@@ -120,3 +120,40 @@ fn kubernetes_1_29_strict() {
 fn kubernetes_1_37_strict() {
     validate("1.37.0");
 }
+
+/// kubernetes-validate has no schema for PrometheusRule, so its rules are checked by the
+/// Prometheus tool itself: `promtool check rules` on every rendered PrometheusRule's spec.
+#[test]
+fn prometheus_rules_pass_promtool() {
+    let promtool = tool(Tool::Promtool);
+    let mut failures = Failures::new();
+    let mut checked = 0;
+    for chart in charts() {
+        for case in standard_cases() {
+            let r = render(Helm::V4, &chart, &case);
+            for d in r.docs.iter().filter(|d| d.kind() == "PrometheusRule") {
+                let dir = temp_dir();
+                // JSON is YAML: the spec ({groups: [...]}) is a Prometheus rule file.
+                let spec = d.value.get("spec").cloned().unwrap_or_default();
+                let file = write_file(dir.path(), "rules.yaml", &spec.to_string());
+                let mut cmd = Command::new(&promtool);
+                cmd.arg("check").arg("rules").arg(&file);
+                let out = run(&mut cmd, TOOL_TIMEOUT);
+                checked += 1;
+                failures.check(out.success(), || {
+                    format!(
+                        "{} / {} / {}:\n{}",
+                        chart.name,
+                        case.name,
+                        d.name(),
+                        out.describe()
+                    )
+                });
+            }
+        }
+    }
+    failures.check(checked > 0, || {
+        "no PrometheusRule rendered (the kitchen sink enables one)".to_string()
+    });
+    failures.assert_none("promtool check rules");
+}
