@@ -331,3 +331,10 @@ SPLIT_BRAIN_RETRY_INTERVAL={{ include "redis-ha.shQuote" (int64 (toString .Value
   targetPort: {{ $v.exporter.portName }}
 {{- end }}
 {{- end -}}
+
+{{/* Annotation map with every value quoted (YAML 1.1 turns a bare `y` or `on` into a bool). */}}
+{{- define "redis-ha.annotations" -}}
+{{- range $key, $value := . }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end -}}
+{{- end -}}
