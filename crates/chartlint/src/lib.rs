@@ -4,4 +4,6 @@
 //! → [`schema`] (values.schema.json) → [`rules`] → [`diagnostic`] → [`output`].
 
 pub mod source;
+pub mod strvals;
+pub mod values;
 pub mod yaml;

@@ -1,0 +1,520 @@
+//! Helm's values merge with locations: chart values.yaml, then each `-f` file in order, then
+//! `--set`, then `--set-string`; every merged value remembers the source text that set it.
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::source::{Loc, Pos, SourceFile, SourceKind, Span, Src};
+use crate::yaml::{Document, HelmScalar, LoadError, Node, NodeKind, Style};
+
+/// A value after loading, with the place that set it.
+#[derive(Debug, Clone)]
+pub struct Value {
+    /// Content.
+    pub kind: ValueKind,
+    /// Where the value is written.
+    pub loc: Loc,
+    /// For values copied by a YAML alias: where the alias is written.
+    pub alias: Option<Span>,
+    /// YAML quoting style of a scalar (`None` for collections and command-line values).
+    pub style: Option<Style>,
+}
+
+/// Value content, in Helm's types.
+#[derive(Debug, Clone)]
+pub enum ValueKind {
+    /// null, bool, number or string.
+    Scalar(HelmScalar),
+    /// A list (lists replace each other whole when merged).
+    List(Vec<Value>),
+    /// A map (maps deep-merge).
+    Map(IndexMap<String, MapEntry>),
+}
+
+/// A map entry with the location of its key.
+#[derive(Debug, Clone)]
+pub struct MapEntry {
+    /// Where the key is written.
+    pub key: Loc,
+    /// The value.
+    pub value: Value,
+}
+
+impl Value {
+    /// The map entries, if this is a map.
+    pub fn as_map(&self) -> Option<&IndexMap<String, MapEntry>> {
+        match &self.kind {
+            ValueKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The scalar, if this is one.
+    pub fn as_scalar(&self) -> Option<&HelmScalar> {
+        match &self.kind {
+            ValueKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The raw source text of the value (`yes`, `"yes"`, `2147483648`).
+    pub fn raw(&self) -> &str {
+        self.loc.span.slice(&self.loc.src.text)
+    }
+
+    fn empty_map(loc: Loc) -> Value {
+        Value {
+            kind: ValueKind::Map(IndexMap::new()),
+            loc,
+            alias: None,
+            style: None,
+        }
+    }
+
+    /// Helm's JSON view (what `toJson` prints and what values.schema.json validates):
+    /// whole float64 values below 2^53 become JSON integers.
+    pub fn to_json(&self) -> Json {
+        match &self.kind {
+            ValueKind::Scalar(s) => scalar_json(s),
+            ValueKind::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            ValueKind::Map(m) => Json::Object(
+                m.iter()
+                    .map(|(k, e)| (k.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One scalar in Helm's JSON view.
+pub fn scalar_json(s: &HelmScalar) -> Json {
+    match s {
+        HelmScalar::Null => Json::Null,
+        HelmScalar::Bool(b) => Json::Bool(*b),
+        HelmScalar::Int(i) => Json::from(*i),
+        HelmScalar::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                Json::from(*f as i64)
+            } else {
+                serde_json::Number::from_f64(*f)
+                    .map(Json::Number)
+                    .unwrap_or(Json::Null)
+            }
+        }
+        HelmScalar::Str(s) => Json::String(s.clone()),
+    }
+}
+
+/// Convert a loaded document into a value tree (an empty document is an empty map).
+pub fn from_document(doc: &Document) -> Value {
+    match &doc.root {
+        Some(n) => from_node(&doc.src, n),
+        None => Value::empty_map(Loc {
+            src: doc.src.clone(),
+            span: Span::default(),
+        }),
+    }
+}
+
+fn from_node(src: &Src, n: &Node) -> Value {
+    let loc = Loc {
+        src: src.clone(),
+        span: n.span,
+    };
+    let (kind, style) = match &n.kind {
+        NodeKind::Scalar(s) => (ValueKind::Scalar(s.value.clone()), Some(s.style)),
+        NodeKind::Seq(items) => (
+            ValueKind::List(items.iter().map(|i| from_node(src, i)).collect()),
+            None,
+        ),
+        NodeKind::Map(entries) => (
+            ValueKind::Map(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = Loc {
+                            src: src.clone(),
+                            span: e.key_span,
+                        };
+                        (
+                            e.key.clone(),
+                            MapEntry {
+                                key,
+                                value: from_node(src, &e.value),
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+            None,
+        ),
+    };
+    Value {
+        kind,
+        loc,
+        alias: n.alias,
+        style,
+    }
+}
+
+/// A chart default removed by a `null` in a user file (Helm's way to unset a default).
+#[derive(Debug, Clone)]
+pub struct Deletion {
+    /// Dotted values path.
+    pub path: String,
+    /// The `null` that removed it.
+    pub by: Loc,
+}
+
+/// The values Helm would render with.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The merged tree with locations.
+    pub tree: Value,
+    /// Helm's JSON view of the tree.
+    pub json: Json,
+    /// Chart defaults deleted by user nulls.
+    pub deletions: Vec<Deletion>,
+}
+
+/// Key and value locations of one JSON pointer.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Where the key is written (`None` for list items and the root).
+    pub key: Option<Loc>,
+    /// Where the value is written.
+    pub value: Loc,
+}
+
+impl Merged {
+    /// Find a value by JSON pointer (RFC 6901), with the location of its key.
+    pub fn find(&self, pointer: &str) -> Option<(Option<&Loc>, &Value)> {
+        let mut cur = &self.tree;
+        let mut key = None;
+        if pointer.is_empty() {
+            return Some((None, cur));
+        }
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            match &cur.kind {
+                ValueKind::Map(m) => {
+                    let e = m.get(&token)?;
+                    key = Some(&e.key);
+                    cur = &e.value;
+                }
+                ValueKind::List(items) => {
+                    cur = items.get(token.parse::<usize>().ok()?)?;
+                    key = None;
+                }
+                ValueKind::Scalar(_) => return None,
+            }
+        }
+        Some((key, cur))
+    }
+
+    /// Every JSON pointer of the merged values with its key and value locations.
+    pub fn locations(&self) -> std::collections::BTreeMap<String, Site> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut stack: Vec<(String, Option<&Loc>, &Value)> =
+            vec![(String::new(), None, &self.tree)];
+        while let Some((ptr, key, v)) = stack.pop() {
+            match &v.kind {
+                ValueKind::Map(m) => {
+                    for (k, e) in m {
+                        stack.push((
+                            format!("{ptr}/{}", escape_pointer(k)),
+                            Some(&e.key),
+                            &e.value,
+                        ));
+                    }
+                }
+                ValueKind::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        stack.push((format!("{ptr}/{i}"), None, item));
+                    }
+                }
+                ValueKind::Scalar(_) => {}
+            }
+            out.insert(
+                ptr,
+                Site {
+                    key: key.cloned(),
+                    value: v.loc.clone(),
+                },
+            );
+        }
+        out
+    }
+}
+
+/// Escape a map key for a JSON pointer.
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Turn a JSON pointer into a dotted values path (`/a/b/0/c` → `a.b[0].c`), using the tree to
+/// tell list indexes from map keys.
+pub fn dotted_path(tree: &Value, pointer: &str) -> String {
+    let mut out = String::new();
+    let mut cur = Some(tree);
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        match cur.map(|v| &v.kind) {
+            Some(ValueKind::List(items)) => {
+                out.push_str(&format!("[{token}]"));
+                cur = token.parse::<usize>().ok().and_then(|i| items.get(i));
+            }
+            Some(ValueKind::Map(m)) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                cur = m.get(&token).map(|e| &e.value);
+                out.push_str(&token);
+            }
+            _ => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&token);
+                cur = None;
+            }
+        }
+    }
+    out
+}
+
+/// Helm's `mergeMaps` for `-f` files: maps deep-merge, everything else (lists, nulls) replaces.
+pub fn merge_maps(base: &mut Value, over: Value) {
+    let ValueKind::Map(over_map) = over.kind else {
+        *base = over;
+        return;
+    };
+    let ValueKind::Map(base_map) = &mut base.kind else {
+        *base = Value {
+            kind: ValueKind::Map(over_map),
+            ..over
+        };
+        return;
+    };
+    for (k, e) in over_map {
+        match base_map.get_mut(&k) {
+            Some(b) if b.value.as_map().is_some() && e.value.as_map().is_some() => {
+                b.key = e.key;
+                merge_maps(&mut b.value, e.value);
+            }
+            _ => {
+                base_map.insert(k, e);
+            }
+        }
+    }
+}
+
+/// Helm's coalescing of user values over the chart defaults: a user `null` deletes the
+/// default, user values win over defaults, maps merge.
+pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path: &str) -> Value {
+    let (ValueKind::Map(chart_map), ValueKind::Map(mut user_map)) =
+        (&chart.kind, user.kind.clone())
+    else {
+        return user;
+    };
+    let mut out = IndexMap::with_capacity(chart_map.len() + user_map.len());
+    for (k, c) in chart_map {
+        let child = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        match user_map.shift_remove(k) {
+            None => {
+                out.insert(k.clone(), c.clone());
+            }
+            Some(u) if matches!(u.value.kind, ValueKind::Scalar(HelmScalar::Null)) => {
+                deletions.push(Deletion {
+                    path: child,
+                    by: u.value.loc.clone(),
+                });
+            }
+            Some(mut u) => {
+                if u.value.as_map().is_some() && c.value.as_map().is_some() {
+                    u.value = coalesce(&c.value, u.value, deletions, &child);
+                }
+                out.insert(k.clone(), u);
+            }
+        }
+    }
+    out.extend(user_map);
+    Value {
+        kind: ValueKind::Map(out),
+        ..user
+    }
+}
+
+/// Everything Helm merges for one render.
+#[derive(Debug, Default)]
+pub struct Inputs<'a> {
+    /// `-f` files, in order.
+    pub files: &'a [Document],
+    /// `--set` arguments, in order.
+    pub set: &'a [String],
+    /// `--set-string` arguments, in order.
+    pub set_string: &'a [String],
+}
+
+/// Merge as Helm does: user files (mergeMaps), `--set`, `--set-string`, then coalesce over the
+/// chart's values.yaml.
+pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
+    let root_loc = Loc {
+        src: SourceFile::new("(command line)", "", SourceKind::Set),
+        span: Span::default(),
+    };
+    let mut user = Value::empty_map(root_loc);
+    for doc in inputs.files {
+        merge_maps(&mut user, from_document(doc));
+    }
+    for (i, arg) in inputs.set.iter().enumerate() {
+        let src = SourceFile::new(format!("--set #{}", i + 1), arg.as_str(), SourceKind::Set);
+        crate::strvals::parse_into(&src, &mut user)?;
+    }
+    for (i, arg) in inputs.set_string.iter().enumerate() {
+        let src = SourceFile::new(
+            format!("--set-string #{}", i + 1),
+            arg.as_str(),
+            SourceKind::SetString,
+        );
+        crate::strvals::parse_into(&src, &mut user)?;
+    }
+    let mut deletions = Vec::new();
+    let tree = coalesce(chart, user, &mut deletions, "");
+    let json = tree.to_json();
+    Ok(Merged {
+        tree,
+        json,
+        deletions,
+    })
+}
+
+/// Position of a character index inside a one-line `--set` argument.
+pub(crate) fn arg_pos(text: &str, char_index: usize) -> Pos {
+    let offset = text
+        .char_indices()
+        .nth(char_index)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    Pos {
+        line: 1,
+        column: char_index + 1,
+        offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{load_str, Limits};
+    use serde_json::json;
+
+    fn doc(name: &str, text: &str, kind: SourceKind) -> Document {
+        load_str(SourceFile::new(name, text, kind), &Limits::default()).unwrap()
+    }
+
+    fn run(chart: &str, files: &[&str], set: &[&str], set_string: &[&str]) -> Merged {
+        let chart = from_document(&doc("values.yaml", chart, SourceKind::ChartValues));
+        let files: Vec<Document> = files
+            .iter()
+            .enumerate()
+            .map(|(i, t)| doc(&format!("f{i}.yaml"), t, SourceKind::ValuesFile))
+            .collect();
+        let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        let set_string: Vec<String> = set_string.iter().map(|s| s.to_string()).collect();
+        merge(
+            &chart,
+            &Inputs {
+                files: &files,
+                set: &set,
+                set_string: &set_string,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn helm_merge_order() {
+        let m = run(
+            "a: 1\nm: {x: 1, z: 2}\nl: [1, 2]\nkeep: ~\ngone: 5\nnn: {deep: {v: 1, w: 2}}\n",
+            &[
+                "m: {x: 10}\nl: [3]\ngone: null\nnn: {deep: {w: null}}\nextra: null\n",
+                "a: yes\nm: {z: 20}\n",
+            ],
+            &[],
+            &[],
+        );
+        assert_eq!(
+            m.json,
+            json!({"a": true, "m": {"x": 10, "z": 20}, "l": [3], "keep": null,
+                   "nn": {"deep": {"v": 1}}, "extra": null})
+        );
+        let paths: Vec<&str> = m.deletions.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["gone", "nn.deep.w"]);
+        assert_eq!(m.deletions[0].by.display(), "f0.yaml:3:7");
+    }
+
+    #[test]
+    fn null_in_later_file_replaces_earlier_user_value() {
+        let m = run("a: 1\n", &["a: 2\n", "a: null\n"], &[], &[]);
+        assert_eq!(m.json, json!({}));
+    }
+
+    #[test]
+    fn json_view_numbers() {
+        let m = run(
+            "big: 1000000\nf: 1.5\nhuge: 12345678901234567890\noct: 017\n",
+            &[],
+            &[],
+            &[],
+        );
+        assert_eq!(m.json["big"], json!(1000000));
+        assert_eq!(m.json["f"], json!(1.5));
+        assert!(m.json["huge"].is_f64());
+        assert_eq!(m.json["oct"], json!(15));
+    }
+
+    #[test]
+    fn locations_follow_the_setter() {
+        let m = run("a:\n  b: 1\n  c: 2\n", &["a:\n  b: 3\n"], &["a.c=4"], &[]);
+        let locs = m.locations();
+        assert_eq!(locs["/a/b"].value.display(), "f0.yaml:2:6");
+        assert_eq!(locs["/a/b"].key.as_ref().unwrap().display(), "f0.yaml:2:3");
+        assert_eq!(locs["/a/c"].value.display(), "--set #1:1:5");
+        let (_, v) = m.find("/a/c").unwrap();
+        assert_eq!(v.raw(), "4");
+        assert_eq!(dotted_path(&m.tree, "/a/c"), "a.c");
+    }
+
+    #[test]
+    fn set_typing_and_order() {
+        let m = run(
+            "x: 1\n",
+            &[],
+            &[
+                "s=yes,i=1000000,z=0,p=+12,o=017,t=True,n=null,e=1e3",
+                "l[1].k=v",
+                "x=2",
+            ],
+            &["x=3", "b=true"],
+        );
+        assert_eq!(
+            m.json,
+            json!({"x": "3", "s": "yes", "i": 1000000, "z": 0, "p": 12, "o": "017", "t": true,
+                   "n": null, "e": "1e3", "l": [null, {"k": "v"}], "b": "true"})
+        );
+        let (_, i) = m.find("/i").unwrap();
+        assert_eq!(i.as_scalar(), Some(&HelmScalar::Int(1000000)));
+    }
+
+    #[test]
+    fn dotted_paths_with_lists() {
+        let m = run("a: [{b: [1, {c: 2}]}]\n", &[], &[], &[]);
+        assert_eq!(dotted_path(&m.tree, "/a/0/b/1/c"), "a[0].b[1].c");
+        assert_eq!(dotted_path(&m.tree, ""), "");
+    }
+}
