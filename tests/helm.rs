@@ -179,3 +179,25 @@ fn invalid_values_files_are_refused_naming_the_key() {
     }
     failures.assert_none("invalid values files");
 }
+
+/// yamllint on each chart's own YAML (values.yaml, Chart.yaml) and on the test fixtures:
+/// well-formed, no duplicate keys, and no unquoted YAML 1.1 truthy words (`yes`, `on`, ...)
+/// that Helm would turn into booleans.
+#[test]
+fn chart_yaml_files_pass_yamllint() {
+    const CONFIG: &str =
+        "{extends: default, rules: {line-length: disable, document-start: disable, \
+        comments: {min-spaces-from-content: 1}, comments-indentation: disable, \
+        truthy: {allowed-values: [\"true\", \"false\"], check-keys: true}}}";
+    let mut files = Vec::new();
+    for chart in charts() {
+        files.push(chart.dir.join("values.yaml"));
+        files.push(chart.dir.join("Chart.yaml"));
+    }
+    files.push(integration::fixtures_dir().join("kitchen-sink.yaml"));
+    let mut cmd = std::process::Command::new(integration::tool(integration::Tool::Yamllint));
+    cmd.args(["-s", "-f", "parsable", "-d", CONFIG])
+        .args(&files);
+    let out = integration::run(&mut cmd, integration::TOOL_TIMEOUT);
+    assert!(out.success(), "{}", out.describe());
+}

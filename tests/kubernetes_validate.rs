@@ -15,6 +15,7 @@ const MAY_SKIP: &[&str] = &["ServiceMonitor", "PrometheusRule"];
 
 /// One manifest file to validate and what it must contain.
 struct Input {
+    /// Every (chart / helm / case) that rendered this exact manifest.
     label: String,
     file: std::path::PathBuf,
     /// Lower-cased `kind/name` of every document.
@@ -40,15 +41,19 @@ fn validate(version: &str) {
     for ((chart, helm, case), r) in combos.iter().zip(&rendered) {
         let label = format!("{} / {} / {}", chart.name, helm.label(), case.name);
         let n = by_text.len();
-        by_text.entry(r.manifest.clone()).or_insert_with(|| Input {
+        let input = by_text.entry(r.manifest.clone()).or_insert_with(|| Input {
             file: write_file(dir.path(), &format!("m{n:03}.yaml"), &r.manifest),
             docs: r
                 .docs
                 .iter()
                 .map(|d| (d.kind().to_string(), d.name().to_string()))
                 .collect(),
-            label,
+            label: String::new(),
         });
+        if !input.label.is_empty() {
+            input.label.push_str(", ");
+        }
+        input.label.push_str(&label);
     }
     let inputs: Vec<Input> = by_text.into_values().collect();
 
