@@ -23,21 +23,28 @@
 //! - process baseline = [`BASELINE_BYTES`].
 //!
 //! With the chart defaults (2 replicas per master, 256mb replica hard limit, 1mb backlog, RDB
-//! on) the non-data share of the limit is 40–50%. The anchors: Redis's admin guide says a
-//! write-heavy instance may use up to 2× its memory during an RDB save or AOF rewrite and that
-//! with 10 GB free, maxmemory should be 8 or 9 GB; a write-heavy 2 s BGSAVE measured here
-//! duplicated ~100% of the dataset (redis-facts.md §B.3); AWS ElastiCache reserves 25% of a
-//! node's memory for non-data use by default (reserved-memory-percent), up to 50% on its
-//! smallest nodes, and it can do so because its saves avoid the fork CoW that open-source
-//! Redis pays. In Kubernetes the price of being short is a SIGKILL (OOMKilled, exit 137) of the
-//! master at the worst time, not swapping, so the budget sits between ElastiCache's default and
-//! the documented 2× worst case, and never lets `maxmemory` exceed 80% of the limit (the value
+//! on) `maxmemory` ends up at 42% (512mb) to 60% (16gb) of the limit. The anchors:
+//! - Redis's admin guide: a write-heavy instance may use up to 2× its memory during an RDB save
+//!   or AOF rewrite; with 10 GB free, set maxmemory to 8 or 9 GB.
+//! - Measured here: a write-heavy 2 s BGSAVE duplicated ~100% of the dataset
+//!   (redis-facts.md §B.3).
+//! - AWS ElastiCache reserves 25% of a node's memory for non-data use by default
+//!   (`reserved-memory-percent`: replica output buffers, fragmentation, fork CoW), and up to
+//!   50% on its smallest nodes; its Redis 2.8.22+ saves avoid most of the fork CoW that
+//!   open-source Redis pays, so a fork-based Redis needs more than that default.
+//!
+//! In Kubernetes the price of being short is a SIGKILL (OOMKilled, exit 137) of the master at
+//! the worst moment, not swapping, so the budget sits between ElastiCache's default and the
+//! documented 2× worst case, and `maxmemory` never exceeds 80% of the limit (the value
 //! operator maintainers recommend, redis-operator#769).
 //!
 //! All arithmetic is on integer bytes (`u64`, `u128` for intermediate products), saturating,
 //! so user input of any size cannot panic.
 
-use crate::units::{format_binary_bytes, format_millicores, format_redis_memory, GIB, MIB};
+use crate::units::{
+    format_binary_bytes, format_millicores, format_redis_memory, parse_redis_memory,
+    RedisMemoryError, GIB, MIB,
+};
 
 /// Allocator fragmentation and RSS above `used_memory`, as a percentage of the dataset.
 ///
@@ -154,11 +161,123 @@ impl SizingInput {
         }
     }
 
+    /// Read the sizing input from `redis.conf` directives as the chart's `redis.config` map
+    /// holds them (`get("maxmemory")` → `Some("1gb")`; `None` when the key is absent), for a
+    /// StatefulSet of `pods` Redis pods running Redis `redis_major` (see
+    /// [`redis_major_version`]; `None` = unknown, assumed ≥ 7 like the chart's image).
+    ///
+    /// Absent directives take Redis's defaults: `save` on (RDB), `appendonly no`,
+    /// `repl-diskless-sync yes` from Redis 7 (`no` before), replica hard limit 256mb,
+    /// backlog 1mb, `maxmemory 0`.
+    pub fn from_redis_config(
+        pods: u32,
+        redis_major: Option<u32>,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<SizingInput, ConfigError> {
+        let memory = |key: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(key) {
+                Some(value) => parse_redis_memory(value.trim())
+                    .map_err(|source| ConfigError::Memory { key, source }),
+                None => Ok(default),
+            }
+        };
+        let yes = |key: &str, default: bool| -> bool {
+            match get(key) {
+                Some(value) => value.trim().eq_ignore_ascii_case("yes"),
+                None => default,
+            }
+        };
+        let modern = redis_major.is_none_or(|major| major >= 7);
+        let rdb = match get("save") {
+            Some(value) => {
+                let value = value.trim();
+                !(value.is_empty() || value == "\"\"" || value == "''")
+            }
+            None => true,
+        };
+        let replica_buffer_hard_limit = match get("client-output-buffer-limit") {
+            Some(value) => replica_hard_limit(&value)?,
+            None => None,
+        }
+        .unwrap_or(DEFAULT_REPLICA_HARD_LIMIT);
+        Ok(SizingInput {
+            maxmemory: memory("maxmemory", 0)?,
+            replicas_per_master: pods.saturating_sub(1),
+            replica_buffer_hard_limit,
+            repl_backlog_size: memory("repl-backlog-size", DEFAULT_REPL_BACKLOG)?,
+            rdb,
+            aof: yes("appendonly", false),
+            diskless_sync: yes("repl-diskless-sync", modern),
+            shared_replication_buffer: modern,
+        })
+    }
+
     /// True when Redis forks a child: RDB saves, AOF rewrites, or full syncs to replicas
     /// (diskless sync forks too: the child streams the RDB to the socket).
     pub fn forks(&self) -> bool {
         self.rdb || self.aof || self.replicas_per_master > 0
     }
+}
+
+/// A `redis.config` directive that the sizing cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A memory directive that is not a Redis memory value.
+    #[error("{key}: {source}")]
+    Memory {
+        /// The directive.
+        key: &'static str,
+        /// Why its value is wrong.
+        #[source]
+        source: RedisMemoryError,
+    },
+    /// `client-output-buffer-limit` that is not groups of `<class> <hard> <soft> <seconds>`.
+    #[error(
+        "client-output-buffer-limit: `{value}` is not groups of <class> <hard> <soft> <seconds>"
+    )]
+    BufferLimit {
+        /// The value as written.
+        value: String,
+    },
+}
+
+/// The replica class's hard limit in a `client-output-buffer-limit` value (which may hold
+/// several classes: `normal 0 0 0 replica 256mb 64mb 60`); `None` if the replica class is not
+/// set there.
+fn replica_hard_limit(value: &str) -> Result<Option<u64>, ConfigError> {
+    let bad = || ConfigError::BufferLimit {
+        value: value.to_string(),
+    };
+    let tokens: Vec<&str> = value.split_whitespace().collect();
+    if tokens.is_empty() || tokens.len() % 4 != 0 {
+        return Err(bad());
+    }
+    let mut found = None;
+    for group in tokens.chunks(4) {
+        let class = group[0].to_ascii_lowercase();
+        if !matches!(class.as_str(), "normal" | "replica" | "slave" | "pubsub") {
+            return Err(bad());
+        }
+        let hard = parse_redis_memory(group[1]).map_err(|source| ConfigError::Memory {
+            key: "client-output-buffer-limit",
+            source,
+        })?;
+        if class == "replica" || class == "slave" {
+            found = Some(hard);
+        }
+    }
+    Ok(found)
+}
+
+/// The Redis major version of an image tag (`6.2.5-alpine` → 6, `8` → 8, `v7.2` → 7); `None`
+/// for tags such as `latest` or a digest.
+pub fn redis_major_version(tag: &str) -> Option<u32> {
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// One named addend of a requirement.
@@ -799,8 +918,8 @@ impl Judgement {
     }
 }
 
-/// Judge a hand-written memory limit against the requirement of the same formula that sizes
-/// the variants.
+/// Judge a hand-written memory limit (bytes; call it only when a limit is set) against the
+/// requirement of the same formula that sizes the variants.
 pub fn judge(input: &SizingInput, memory_limit: u64) -> Judgement {
     let terms = memory_terms(input);
     let required = sum(&terms).max(eighty_percent_floor(input.maxmemory));

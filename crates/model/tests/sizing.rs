@@ -2,8 +2,8 @@
 //! variant size, and the invariants over many sizes and configurations.
 
 use model::sizing::{
-    components, explain, judge, required_pvc, size, Sizing, SizingError, SizingInput, Verdict,
-    BASELINE_BYTES, LIMIT_STEP_BYTES, PVC_FLOOR_BYTES,
+    components, explain, judge, redis_major_version, required_pvc, size, ConfigError, Sizing,
+    SizingError, SizingInput, Verdict, BASELINE_BYTES, LIMIT_STEP_BYTES, PVC_FLOOR_BYTES,
 };
 use model::units::{format_binary_bytes, parse_memory_quantity, parse_redis_memory, GIB, MIB};
 
@@ -394,4 +394,95 @@ fn explain_shows_every_term_and_the_results() {
     // deterministic
     assert_eq!(text, explain(&s));
     assert_eq!(format_binary_bytes(s.redis.memory_limit), "2Gi");
+}
+
+#[test]
+fn input_from_redis_config_of_the_seed() {
+    let config = [
+        ("min-replicas-to-write", "0"),
+        ("maxmemory", "1024mb"),
+        ("maxmemory-policy", "volatile-lfu"),
+        ("save", "900 1"),
+        ("repl-diskless-sync", "yes"),
+    ];
+    let get = |key: &str| {
+        config
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+    };
+    let input = SizingInput::from_redis_config(2, redis_major_version("6.2.5-alpine"), get)
+        .expect("valid config");
+    assert_eq!(input, seed_input());
+}
+
+#[test]
+fn input_from_redis_config_defaults_and_overrides() {
+    let empty = SizingInput::from_redis_config(3, None, |_| None).unwrap();
+    assert_eq!(empty, defaults(0));
+    // Redis 6 defaults to disk-based sync and per-replica buffers.
+    let old = SizingInput::from_redis_config(3, Some(6), |_| None).unwrap();
+    assert!(!old.diskless_sync && !old.shared_replication_buffer);
+
+    let config = [
+        ("maxmemory", "2gb"),
+        ("save", "\"\""),
+        ("appendonly", "YES"),
+        ("repl-backlog-size", "64mb"),
+        (
+            "client-output-buffer-limit",
+            "normal 0 0 0 replica 512mb 128mb 60 pubsub 32mb 8mb 60",
+        ),
+    ];
+    let get = |key: &str| {
+        config
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+    };
+    let input = SizingInput::from_redis_config(3, Some(8), get).unwrap();
+    assert_eq!(input.maxmemory, 2 * GIB);
+    assert!(!input.rdb);
+    assert!(input.aof);
+    assert_eq!(input.repl_backlog_size, 64 * MIB);
+    assert_eq!(input.replica_buffer_hard_limit, 512 * MIB);
+    assert_eq!(input.replicas_per_master, 2);
+}
+
+#[test]
+fn input_from_redis_config_reports_unreadable_values() {
+    let err = SizingInput::from_redis_config(3, None, |key| {
+        (key == "maxmemory").then(|| "1Gi".to_string())
+    })
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::Memory {
+            key: "maxmemory",
+            ..
+        }
+    ));
+    assert!(err
+        .to_string()
+        .starts_with("maxmemory: `1Gi` is not a Redis memory value"));
+    for bad in [
+        "replica 256mb 64mb",
+        "master 1 1 1",
+        "replica 512Mi 64mb 60",
+    ] {
+        let result = SizingInput::from_redis_config(3, None, |key| {
+            (key == "client-output-buffer-limit").then(|| bad.to_string())
+        });
+        assert!(result.is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn redis_major_version_from_image_tags() {
+    assert_eq!(redis_major_version("6.2.5-alpine"), Some(6));
+    assert_eq!(redis_major_version("8.2.1"), Some(8));
+    assert_eq!(redis_major_version("v7.0.15"), Some(7));
+    assert_eq!(redis_major_version("7"), Some(7));
+    assert_eq!(redis_major_version("latest"), None);
+    assert_eq!(redis_major_version(""), None);
 }
