@@ -1,1 +1,77 @@
-fn main() {}
+//! `chartgen`: regenerate generated-charts/ and schemas/ (no arguments), or check that they are
+//! fresh (`--check`, for CI).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Generate the redis-ha chart, its sized variants and the values schema"
+)]
+struct Cli {
+    /// Write nothing; exit 1 with a unified diff of every stale generated file.
+    #[arg(long)]
+    check: bool,
+    /// Repository root (the directory holding chart-src/). Default: found from the current
+    /// directory upwards.
+    #[arg(long)]
+    root: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("chartgen: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let root = match cli.root {
+        Some(r) => r,
+        None => {
+            let cwd = std::env::current_dir().context("reading the current directory")?;
+            chartgen::find_root(&cwd)
+                .context("no chart-src/ directory here or above; pass --root")?
+        }
+    };
+    let generated = chartgen::generate(&root)?;
+    if !generated.unused_values.is_empty() {
+        eprintln!(
+            "chartgen: note: {} values keys are not referenced by any chart source: {}",
+            generated.unused_values.len(),
+            generated.unused_values.join(", ")
+        );
+    }
+    if cli.check {
+        let stale = chartgen::output::check(&root, &generated.output)?;
+        if stale.is_empty() {
+            eprintln!(
+                "chartgen: {} generated files are up to date",
+                generated.output.files.len()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        for s in &stale {
+            print!("{}", s.diff);
+        }
+        eprintln!(
+            "chartgen: {} generated files are stale; run `cargo run -p chartgen`",
+            stale.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    chartgen::output::write(&root, &generated.output)?;
+    eprintln!(
+        "chartgen: wrote {} files under generated-charts/ and schemas/",
+        generated.output.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -3,6 +3,7 @@
 //! (`units`), and how much memory, CPU and disk a Redis of a given size needs (`sizing`).
 
 pub mod schema;
+pub mod schema_nav;
 pub mod sizing;
 pub mod units;
 pub mod values;
