@@ -249,11 +249,12 @@ fn replica_hard_limit(value: &str) -> Result<Option<u64>, ConfigError> {
         value: value.to_string(),
     };
     let tokens: Vec<&str> = value.split_whitespace().collect();
-    if tokens.is_empty() || tokens.len() % 4 != 0 {
+    let groups = tokens.chunks_exact(4);
+    if tokens.is_empty() || !groups.remainder().is_empty() {
         return Err(bad());
     }
     let mut found = None;
-    for group in tokens.chunks(4) {
+    for group in groups {
         let class = group[0].to_ascii_lowercase();
         if !matches!(class.as_str(), "normal" | "replica" | "slave" | "pubsub") {
             return Err(bad());
