@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::process::Command;
+use std::sync::Arc;
 
 use integration::{
-    charts, par_map, render, run, standard_cases, temp_dir, tool, write_file, Failures, Helm, Tool,
-    TOOL_TIMEOUT, WORKERS,
+    charts, par_map, render, render_uncached, run, standard_cases, temp_dir, tool, write_file,
+    Case, Chart, Failures, Helm, Rendered, Tool, TOOL_TIMEOUT, WORKERS,
 };
 
 /// Kinds the tool has no schema for; nothing else may be skipped.
@@ -34,12 +35,29 @@ fn validate(version: &str) {
             }
         }
     }
-    let rendered = par_map(&combos, WORKERS, |(chart, helm, case)| {
-        render(*helm, chart, case)
-    });
+    let mut rendered: Vec<(String, Arc<Rendered>)> =
+        par_map(&combos, WORKERS, |(chart, helm, case)| {
+            let label = format!("{} / {} / {}", chart.name, helm.label(), case.name);
+            (label, render(*helm, chart, case))
+        });
+    // Also rendered for the validated Kubernetes version itself (capability-dependent parts,
+    // e.g. the PDB apiVersion, follow --kube-version).
+    let matched: Vec<(Chart, Case)> = charts()
+        .into_iter()
+        .flat_map(|c| [(c.clone(), Case::defaults()), (c, Case::kitchen_sink())])
+        .collect();
+    rendered.extend(par_map(&matched, WORKERS, |(chart, case)| {
+        let label = format!(
+            "{} / helm4 --kube-version {version} / {}",
+            chart.name, case.name
+        );
+        let extra = ["--kube-version".to_string(), version.to_string()];
+        let r = render_uncached(Helm::V4, chart, case, &extra)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        (label, r)
+    }));
     let mut by_text: BTreeMap<String, Input> = BTreeMap::new();
-    for ((chart, helm, case), r) in combos.iter().zip(&rendered) {
-        let label = format!("{} / {} / {}", chart.name, helm.label(), case.name);
+    for (label, r) in &rendered {
         let n = by_text.len();
         let input = by_text.entry(r.manifest.clone()).or_insert_with(|| Input {
             file: write_file(dir.path(), &format!("m{n:03}.yaml"), &r.manifest),
@@ -53,7 +71,7 @@ fn validate(version: &str) {
         if !input.label.is_empty() {
             input.label.push_str(", ");
         }
-        input.label.push_str(&label);
+        input.label.push_str(label);
     }
     let inputs: Vec<Input> = by_text.into_values().collect();
 
