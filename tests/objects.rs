@@ -526,3 +526,107 @@ fn snapshot_haproxy_enabled() {
 fn snapshot_kitchen_sink() {
     snapshot(&Case::kitchen_sink(), "redis-ha__helm4__kitchen-sink");
 }
+
+/// `helm upgrade` from a public-chart release must keep working: the immutable StatefulSet
+/// selector, the PVC template name, pod labels, Service selectors, the sentinel ids and the
+/// ConfigMap keys equal the public chart's (reference §2.1, §3.1, §7).
+#[test]
+fn upgrade_compatible_identities() {
+    let chart = base_chart();
+    let r = render(
+        Helm::V4,
+        &chart,
+        &Case::realworld("upstream-ci-haproxy-enabled"),
+    );
+    let sts = &r.get("StatefulSet", &format!("{F}-server")).value;
+    assert_eq!(
+        sts["spec"]["selector"]["matchLabels"],
+        serde_json::json!({"release": "rel", "app": "redis-ha"}),
+        "StatefulSet selector (immutable)"
+    );
+    assert_eq!(sts["spec"]["serviceName"], F);
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"],
+        "data"
+    );
+    let pod_labels = &sts["spec"]["template"]["metadata"]["labels"];
+    assert_eq!(pod_labels["release"], "rel");
+    assert_eq!(pod_labels["app"], "redis-ha");
+    assert_eq!(
+        pod_labels[F], "replica",
+        "dynamic `<fullname>: replica` pod label"
+    );
+
+    // Sentinel ids: first 40 hex chars of sha256("<name>\n<release>\nindex: <i>"); the value
+    // for release `rel`, index 0 was verified on the public chart.
+    let init = sts["spec"]["template"]["spec"]["initContainers"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "config-init"))
+        .unwrap_or_else(|| panic!("no config-init init container"));
+    let id0 = init["env"]
+        .as_array()
+        .and_then(|e| e.iter().find(|v| v["name"] == "SENTINEL_ID_0"))
+        .map(|v| v["value"].clone());
+    assert_eq!(
+        id0,
+        Some(Value::String(
+            "ec6f40d6799c9ca9078745354518cb3a2b613d60".into()
+        ))
+    );
+
+    let headless = &r.get("Service", F).value;
+    assert_eq!(headless["spec"]["clusterIP"], "None");
+    assert_eq!(
+        headless["spec"]["selector"],
+        serde_json::json!({"release": "rel", "app": "redis-ha"})
+    );
+    for i in 0..3 {
+        let svc = &r.get("Service", &format!("{F}-announce-{i}")).value;
+        assert_eq!(
+            svc["spec"]["selector"]["statefulset.kubernetes.io/pod-name"],
+            format!("{F}-server-{i}")
+        );
+        assert_eq!(svc["spec"]["publishNotReadyAddresses"], true);
+    }
+    let deploy = &r.get("Deployment", &format!("{F}-haproxy")).value;
+    assert_eq!(
+        deploy["spec"]["selector"]["matchLabels"],
+        serde_json::json!({"app": "redis-ha-haproxy", "release": "rel"}),
+        "HAProxy Deployment selector (immutable)"
+    );
+    let hsvc = &r.get("Service", &format!("{F}-haproxy")).value;
+    assert_eq!(
+        hsvc["spec"]["selector"],
+        serde_json::json!({"app": "redis-ha-haproxy", "release": "rel"})
+    );
+
+    let keys = |name: &str| -> Vec<String> {
+        r.get("ConfigMap", name).value["data"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let cm = keys(&format!("{F}-configmap"));
+    for k in [
+        "redis.conf",
+        "sentinel.conf",
+        "init.sh",
+        "fix-split-brain.sh",
+        "trigger-failover-if-master.sh",
+        "haproxy_init.sh",
+        "haproxy.cfg",
+    ] {
+        assert!(cm.contains(&k.to_string()), "configmap lacks {k}: {cm:?}");
+    }
+    let health = keys(&format!("{F}-health-configmap"));
+    for k in [
+        "redis_liveness.sh",
+        "redis_readiness.sh",
+        "sentinel_liveness.sh",
+    ] {
+        assert!(
+            health.contains(&k.to_string()),
+            "health configmap lacks {k}: {health:?}"
+        );
+    }
+}
