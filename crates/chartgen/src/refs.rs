@@ -15,33 +15,91 @@ pub struct Reference {
     pub path: String,
 }
 
-/// Finds every `.Values.a.b` (also `$.Values.a.b`, `$root.Values.a.b`) and every
-/// `index .Values.a "b" "c"` path with literal keys in `text`.
+/// Finds every `.Values.a.b` (also `$.Values.a.b`, `$root.Values.a.b`), every
+/// `index .Values.a "b" "c"` path with literal keys, and uses of variables bound to a part of
+/// the values (`$h := .Values.haproxy` then `$h.metrics.port` is `haproxy.metrics.port`) in
+/// `text`. The binding itself is not a use.
 pub fn scan(file: &str, text: &str) -> Vec<Reference> {
+    let aliases = aliases(text);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
+        let mut push = |path: Vec<String>| {
+            out.push(Reference {
+                file: file.to_string(),
+                line: i + 1,
+                path: path.join("."),
+            })
+        };
         let mut rest = line;
         while let Some(pos) = rest.find("Values.") {
             let preceded_by_dot = pos > 0 && rest.as_bytes()[pos - 1] == b'.';
             let after = &rest[pos + "Values.".len()..];
-            let path = dotted_path(after);
-            if preceded_by_dot && !path.is_empty() {
-                let mut full = path.clone();
+            let mut path = dotted_path(after);
+            // `$h := .Values.haproxy` is resolved through its uses; `range $x := ...` is a use.
+            let binding = rest[..pos]
+                .trim_end_matches(['.', '$'])
+                .trim_end()
+                .ends_with(":=")
+                && !line[..line.len() - rest.len() + pos].contains("range");
+            if preceded_by_dot && !path.is_empty() && !binding {
                 // `index .Values.redis.config "maxmemory"`: append literal string keys.
                 let before = &rest[..pos.saturating_sub(1)];
                 if before.trim_end().ends_with("index") {
                     let consumed = path.iter().map(String::len).sum::<usize>() + path.len() - 1;
-                    let tail = after.get(consumed..).unwrap_or_default();
-                    full.extend(literal_keys(tail));
+                    path.extend(literal_keys(after.get(consumed..).unwrap_or_default()));
                 }
-                out.push(Reference {
-                    file: file.to_string(),
-                    line: i + 1,
-                    path: full.join("."),
-                });
+                push(path);
             }
             rest = &rest[pos + "Values.".len()..];
         }
+        for (name, prefix) in &aliases {
+            let needle = format!("${name}");
+            let mut rest = line;
+            while let Some(pos) = rest.find(&needle) {
+                let after = &rest[pos + needle.len()..];
+                rest = after;
+                if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    || after.trim_start().starts_with(":=")
+                {
+                    continue; // another variable's name, or the binding itself
+                }
+                // `$h.metrics.port` uses haproxy.metrics.port; a bare `$h` uses all of it.
+                let tail = after.strip_prefix('.').map(dotted_path).unwrap_or_default();
+                push(prefix.iter().cloned().chain(tail).collect());
+            }
+        }
+    }
+    out
+}
+
+/// Variables bound to the values or a part of them: `$v := .Values` or `$h := .Values.haproxy`.
+fn aliases(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find(":=") {
+        let before = rest[..pos].trim_end();
+        let name: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let after = rest[pos + 2..].trim_start();
+        let value = after.strip_prefix('$').unwrap_or(after);
+        let line_start = before.rfind(['\n', '{']).map_or(0, |i| i + 1);
+        // `range $x := .Values.list` binds elements, not a part of the values.
+        let is_range = before[line_start..].contains("range");
+        if before[..before.len() - name.len()].ends_with('$') && !name.is_empty() && !is_range {
+            if let Some(path) = value.strip_prefix(".Values") {
+                let segs = path.strip_prefix('.').map(dotted_path).unwrap_or_default();
+                if path.is_empty() || !path.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                    out.push((name, segs));
+                }
+            }
+        }
+        rest = &rest[pos + 2..];
     }
     out
 }
@@ -111,7 +169,7 @@ mod tests {
 
     #[test]
     fn finds_dotted_and_index_references() {
-        let text = "a: {{ .Values.redis.port }}\nb: {{ index .Values.redis.config \"maxmemory\" | quote }}\nc: {{ $.Values.haproxy.enabled }} {{ $root.Values.auth }}\nd: {{ .Chart.Name }} {{ .Values }}";
+        let text = "{{- $h := .Values.haproxy -}}{{ $v := $.Values }}{{ $h.metrics.port }} {{ $v.auth }}{{ range $r := .Values.rules }}{{ $r.ports }}{{ end }}\na: {{ .Values.redis.port }}\nb: {{ index .Values.redis.config \"maxmemory\" | quote }}\nc: {{ $.Values.haproxy.enabled }} {{ $root.Values.auth }}\nd: {{ .Chart.Name }} {{ .Values }}";
         let paths: Vec<(usize, String)> = scan("t.yaml", text)
             .into_iter()
             .map(|r| (r.line, r.path))
@@ -119,10 +177,13 @@ mod tests {
         assert_eq!(
             paths,
             [
-                (1, "redis.port".to_string()),
-                (2, "redis.config.maxmemory".to_string()),
-                (3, "haproxy.enabled".to_string()),
-                (3, "auth".to_string()),
+                (1, "rules".to_string()),
+                (1, "haproxy.metrics.port".to_string()),
+                (1, "auth".to_string()),
+                (2, "redis.port".to_string()),
+                (3, "redis.config.maxmemory".to_string()),
+                (4, "haproxy.enabled".to_string()),
+                (4, "auth".to_string()),
             ]
         );
     }
