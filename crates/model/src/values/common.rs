@@ -507,8 +507,8 @@ pub struct ScriptProbe {
     pub initial_delay_seconds: u32,
     /// Seconds between two checks.
     pub period_seconds: u32,
-    /// Seconds one check may take before it counts as failed. The health scripts also use it
-    /// as the timeout of their redis-cli calls.
+    /// Seconds one check may take before it counts as failed; a busy Redis (big RDB save or
+    /// load) answers slowly, so keep it generous.
     pub timeout_seconds: u32,
     /// Consecutive successful checks after a failure before the probe counts as passing.
     /// Kubernetes requires 1 for liveness and startup probes.
