@@ -175,6 +175,8 @@ pub struct Merged {
     pub json: Json,
     /// Chart defaults deleted by user nulls.
     pub deletions: Vec<Deletion>,
+    /// The pseudo-sources made for `--set` / `--set-string` arguments (for rendering).
+    pub arg_sources: Vec<Src>,
 }
 
 /// Key and value locations of one JSON pointer.
@@ -363,17 +365,23 @@ pub struct Inputs<'a> {
 /// Merge as Helm does: user files (mergeMaps), `--set`, `--set-string`, then coalesce over the
 /// chart's values.yaml.
 pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
-    let root_loc = Loc {
-        src: SourceFile::new("(command line)", "", SourceKind::Set),
-        span: Span::default(),
+    // Whole-document findings (e.g. a missing required key) point at the first user file.
+    let root_loc = match inputs.files.first() {
+        Some(d) => Loc {
+            src: d.src.clone(),
+            span: Span::default(),
+        },
+        None => chart.loc.clone(),
     };
     let mut user = Value::empty_map(root_loc);
+    let mut arg_sources = Vec::new();
     for doc in inputs.files {
         merge_maps(&mut user, from_document(doc));
     }
     for (i, arg) in inputs.set.iter().enumerate() {
         let src = SourceFile::new(format!("--set #{}", i + 1), arg.as_str(), SourceKind::Set);
         crate::strvals::parse_into(&src, &mut user)?;
+        arg_sources.push(src);
     }
     for (i, arg) in inputs.set_string.iter().enumerate() {
         let src = SourceFile::new(
@@ -382,6 +390,7 @@ pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
             SourceKind::SetString,
         );
         crate::strvals::parse_into(&src, &mut user)?;
+        arg_sources.push(src);
     }
     let mut deletions = Vec::new();
     let tree = coalesce(chart, user, &mut deletions, "");
@@ -390,6 +399,7 @@ pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
         tree,
         json,
         deletions,
+        arg_sources,
     })
 }
 

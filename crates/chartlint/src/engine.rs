@@ -1,0 +1,132 @@
+//! One lint run: load the chart once, then lint any number of values inputs against it.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{self, Context};
+use crate::schema::Schema;
+use crate::source::{SourceFile, SourceKind, Src};
+use crate::values::{self, Inputs, Value};
+use crate::yaml::{self, Document, Limits, LoadError};
+
+/// A chart directory, loaded once: its values.yaml and its compiled values.schema.json.
+#[derive(Debug)]
+pub struct Chart {
+    /// The directory.
+    pub dir: PathBuf,
+    /// values.yaml as a value tree (empty map if the chart has none).
+    pub values: Value,
+    /// The compiled schema, if the chart has one.
+    pub schema: Option<Schema>,
+}
+
+impl Chart {
+    /// Load `dir/values.yaml` and `dir/values.schema.json`.
+    pub fn load(dir: &Path, limits: &Limits) -> Result<Chart, LoadError> {
+        if !dir.is_dir() {
+            return Err(LoadError {
+                path: dir.display().to_string(),
+                line: 1,
+                column: 1,
+                message: "chart directory not found".to_string(),
+            });
+        }
+        let values_path = dir.join("values.yaml");
+        let doc = if values_path.exists() {
+            yaml::load_file(&values_path, SourceKind::ChartValues, limits)?
+        } else {
+            yaml::load_str(
+                SourceFile::new(
+                    values_path.display().to_string(),
+                    "",
+                    SourceKind::ChartValues,
+                ),
+                limits,
+            )?
+        };
+        let schema = Schema::load(&dir.join("values.schema.json"))?;
+        Ok(Chart {
+            dir: dir.to_path_buf(),
+            values: values::from_document(&doc),
+            schema,
+        })
+    }
+
+    /// The chart's values.yaml source.
+    pub fn values_source(&self) -> Src {
+        self.values.loc.src.clone()
+    }
+}
+
+/// What to lint: Helm's `-f` / `--set` / `--set-string` arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `-f` files, merged in order.
+    pub files: Vec<PathBuf>,
+    /// `--set` arguments.
+    pub set: Vec<String>,
+    /// `--set-string` arguments.
+    pub set_string: Vec<String>,
+}
+
+/// The result of linting one request.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Findings, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every source a diagnostic may point into (for snippets).
+    pub sources: Vec<Src>,
+}
+
+/// Lint one request against a loaded chart.
+pub fn lint(
+    chart: &Chart,
+    req: &Request,
+    config: &Config,
+    limits: &Limits,
+) -> Result<Report, LoadError> {
+    let docs = req
+        .files
+        .iter()
+        .map(|p| yaml::load_file(p, SourceKind::ValuesFile, limits))
+        .collect::<Result<Vec<Document>, LoadError>>()?;
+    lint_documents(chart, &docs, &req.set, &req.set_string, config)
+}
+
+/// Lint already loaded documents (used by tests and by callers that hold the text in memory).
+pub fn lint_documents(
+    chart: &Chart,
+    docs: &[Document],
+    set: &[String],
+    set_string: &[String],
+    config: &Config,
+) -> Result<Report, LoadError> {
+    let merged = values::merge(
+        &chart.values,
+        &Inputs {
+            files: docs,
+            set,
+            set_string,
+        },
+    )?;
+    let cx = Context {
+        merged: &merged,
+        files: docs,
+        schema: chart.schema.as_ref(),
+    };
+    let raw = rules::run_all(&cx);
+    let mut diagnostics: Vec<Diagnostic> = crate::suppress::apply(raw, docs)
+        .into_iter()
+        .filter_map(|d| config.apply(d))
+        .collect();
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    diagnostics.dedup();
+    let mut sources: Vec<Src> = docs.iter().map(|d| d.src.clone()).collect();
+    sources.push(chart.values_source());
+    sources.extend(merged.arg_sources.iter().cloned());
+    Ok(Report {
+        diagnostics,
+        sources,
+    })
+}

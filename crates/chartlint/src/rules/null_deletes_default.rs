@@ -1,0 +1,52 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA006",
+    name: "null-deletes-default",
+    severity: Severity::Info,
+    category: Category::Helm,
+    summary: "A null in a values file removes the chart's default for that key.",
+    doc: r#"
+### What it checks
+Reports keys set to `null` (or `~`, or nothing) in a values file or with `--set k=null` where the
+chart has a default.
+
+### Why it matters
+Helm deletes the key from the merged values instead of keeping an empty value: the templates then
+see the key as absent and fall back to their own behaviour. An empty `loadBalancerIP:` meant as
+"no value" thus removes the chart default, which is usually fine but sometimes surprising.
+
+### Example
+```yaml
+haproxy:
+  service:
+    loadBalancerIP:
+```
+
+### Fix
+If the key should keep an empty value, write `""`, `{}` or `[]`; otherwise remove the line.
+"#,
+};
+
+pub(super) struct NullDeletesDefault;
+
+impl Rule for NullDeletesDefault {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for d in &cx.merged.deletions {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    &d.by,
+                    d.path.clone(),
+                    format!("`{}` is null: Helm removes the chart default for this key", d.path),
+                )
+                .with_help("write \"\", {} or [] to keep an empty value, or delete the line to keep the default"),
+            );
+        }
+    }
+}
