@@ -3,8 +3,17 @@
 //! The schema is draft-07 (Helm 3 and 4 both validate it), fully inlined (no `$ref`), in
 //! declaration order, with a description and a default on every documented leaf. It never
 //! forbids unknown keys: real values files carry keys the public chart dropped long ago, and
-//! Helm must keep accepting them (unknown keys are the linter's job). Free-form maps are marked
-//! with `"additionalProperties": true`; typed objects have no `additionalProperties` at all.
+//! Helm must keep accepting them (unknown keys are the linter's job).
+//!
+//! Open and closed objects, for tools that walk the schema:
+//! - typed objects (structs) have `properties` and no `additionalProperties`: a key not listed
+//!   is unknown;
+//! - free-form maps (labels, resources, ...) have `"additionalProperties": true` and no
+//!   `properties`;
+//! - open maps with documented defaults (`redis.config`, `sentinel.config`, `redis.lifecycle`,
+//!   security contexts, the exporter and split-brain probes, update/deployment strategies) have
+//!   both `properties` (the documented keys) and `"additionalProperties": true`: any other key is
+//!   legitimate there, and so is anything below it.
 
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};

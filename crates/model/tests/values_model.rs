@@ -300,6 +300,43 @@ fn schema_is_valid_draft07_and_helm_friendly() {
 }
 
 #[test]
+fn open_maps_with_documented_keys_are_marked_open() {
+    let schema = values_schema();
+    for pointer in [
+        "/properties/redis/properties/config",
+        "/properties/sentinel/properties/config",
+        "/properties/redis/properties/lifecycle",
+        "/properties/redis/properties/lifecycle/properties/preStop",
+        "/properties/containerSecurityContext",
+        "/properties/haproxy/properties/securityContext",
+        "/properties/exporter/properties/livenessProbe",
+        "/properties/splitBrainDetection/properties/readinessProbe",
+    ] {
+        let node = schema
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{pointer}"));
+        assert!(node.get("properties").is_some(), "{pointer} documents keys");
+        assert_eq!(
+            node["additionalProperties"],
+            Value::Bool(true),
+            "{pointer} is open"
+        );
+    }
+    for pointer in [
+        "/properties/redis",
+        "/properties/haproxy/properties/service",
+    ] {
+        let node = schema
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{pointer}"));
+        assert!(
+            node.get("additionalProperties").is_none(),
+            "{pointer} is typed"
+        );
+    }
+}
+
+#[test]
 fn defaults_validate_against_the_schema() {
     let validator = jsonschema::draft7::new(&values_schema()).expect("schema compiles");
     let d = defaults();
