@@ -82,7 +82,8 @@ tls-port {{ int64 (toString .Values.redis.tlsPort) }}
 {{- end }}
 {{- include "redis-ha.tlsFileLines" (dict "root" . "authClients" .Values.redis.authClients "userConfig" $user) }}
 {{- if not (hasKey $user "tls-replication") }}
-tls-replication {{ ternary "yes" "no" (not (empty .Values.redis.tlsReplication)) }}
+{{- /* With redis.port 0 replicas can only reach the master over TLS. */}}
+tls-replication {{ ternary "yes" "no" (or (not (empty .Values.redis.tlsReplication)) (eq (int64 (toString .Values.redis.port)) 0)) }}
 {{- end }}
 {{- end }}
 {{- range .Values.redis.disableCommands }}
@@ -121,9 +122,12 @@ line follows sentinel.tlsPort, the certificate lines are also needed to reach a 
 {{- if .Values.sentinel.tlsPort }}
 tls-port {{ int64 (toString .Values.sentinel.tlsPort) }}
 {{- end }}
-{{- if or .Values.sentinel.tlsPort (and .Values.redis.tlsPort .Values.sentinel.tlsReplication) }}
+{{- /* Sentinel reaches redis over TLS with sentinel.tlsReplication, or when redis has no
+plain port at all. */}}
+{{- $sentinelTlsToRedis := and .Values.redis.tlsPort (or .Values.sentinel.tlsReplication (eq (int64 (toString .Values.redis.port)) 0)) }}
+{{- if or .Values.sentinel.tlsPort $sentinelTlsToRedis }}
 {{- include "redis-ha.tlsFileLines" (dict "root" . "authClients" .Values.sentinel.authClients "userConfig" (dict)) }}
-tls-replication {{ ternary "yes" "no" (not (empty .Values.sentinel.tlsReplication)) }}
+tls-replication {{ ternary "yes" "no" (not (empty $sentinelTlsToRedis)) }}
 {{- end }}
 {{- range $key, $value := $user }}
 {{- if eq $key "maxclients" }}
