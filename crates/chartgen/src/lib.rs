@@ -10,6 +10,7 @@ pub mod readme;
 pub mod refs;
 pub mod spec;
 pub mod values_yaml;
+pub mod variants;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,8 @@ pub enum Error {
     Spec { path: PathBuf, message: String },
     #[error("chart-src/chart/{name}: {message}")]
     Template { name: String, message: String },
+    #[error("variant {name}: {message}")]
+    Variant { name: String, message: String },
     #[error("chart sources reference values the model does not have:\n{0}")]
     UnknownValues(String),
 }
@@ -79,12 +82,31 @@ pub fn generate(root: &Path) -> Result<Generated> {
     let helmignore = read_file(&src.join("chart/.helmignore"))?;
     let schema_text = pretty_json(&schema);
 
+    let sized: Vec<variants::SizedVariant> = spec
+        .variants
+        .iter()
+        .map(|v| variants::size_variant(&spec, v, &defaults))
+        .collect::<Result<_>>()?;
+    let variants_table = variants::table(&sized);
+    let mut charts = vec![ChartSource {
+        name: spec.base.name.clone(),
+        description: spec.base.description.clone(),
+        values: defaults.clone(),
+        sizing: None,
+    }];
+    charts.extend(sized.into_iter().map(|v| ChartSource {
+        name: v.name,
+        description: v.description,
+        values: v.values,
+        sizing: Some(model::sizing::explain(&v.sizing)),
+    }));
+
     let mut files = BTreeMap::new();
     files.insert(
         PathBuf::from("schemas/values.schema.json"),
         FileOut::text(schema_text.clone()),
     );
-    for chart in spec.charts(&defaults) {
+    for chart in &charts {
         let dir = PathBuf::from("generated-charts").join(&chart.name);
         let ctx = json!({
             "name": chart.name,
@@ -93,6 +115,8 @@ pub fn generate(root: &Path) -> Result<Generated> {
             "description": chart.description,
             "description_json": Value::String(chart.description.clone()).to_string(),
             "parameters": readme::parameters_table(&schema, &chart.values),
+            "sizing": chart.sizing,
+            "variants_table": variants_table,
         });
         let render = |name: &str| -> Result<String> {
             hb.render(name, &ctx).map_err(|e| Error::Template {
@@ -123,10 +147,36 @@ pub fn generate(root: &Path) -> Result<Generated> {
             files.insert(dir.join(rel), f.clone());
         }
     }
+    let readme_path = root.join("README.md");
+    let readme = String::from_utf8_lossy(&read_file(&readme_path)?).to_string();
+    let readme = replace_section(&readme, "variants", &variants_table).ok_or_else(|| Error::Spec {
+        path: readme_path,
+        message: "missing the <!-- BEGIN generated: variants --> / <!-- END generated: variants --> markers".into(),
+    })?;
+    files.insert(PathBuf::from("README.md"), FileOut::text(readme));
     Ok(Generated {
         output: Output { files },
         unused_values,
     })
+}
+
+/// One chart to generate.
+struct ChartSource {
+    name: String,
+    description: String,
+    values: Value,
+    /// The sizing derivation of a variant (`chartgen explain`), shown in its README.
+    sizing: Option<String>,
+}
+
+/// Replaces the text between `<!-- BEGIN generated: NAME -->` and `<!-- END generated: NAME -->`
+/// in a hand-written document; `None` when the markers are missing.
+pub fn replace_section(doc: &str, name: &str, content: &str) -> Option<String> {
+    let begin = format!("<!-- BEGIN generated: {name} -->");
+    let end = format!("<!-- END generated: {name} -->");
+    let start = doc.find(&begin)? + begin.len();
+    let stop = start + doc[start..].find(&end)?;
+    Some(format!("{}\n{}{}", &doc[..start], content, &doc[stop..]))
 }
 
 fn pretty_json(v: &Value) -> String {

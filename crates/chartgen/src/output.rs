@@ -29,8 +29,9 @@ impl FileOut {
     }
 }
 
-/// Every generated file, keyed by its path relative to the repository root. Every path lies
-/// under one of [`OWNED_DIRS`].
+/// Every generated file, keyed by its path relative to the repository root. Paths under one of
+/// [`OWNED_DIRS`] make up those directories entirely; any other path is a single file at the
+/// root (such as README.md, whose marked sections are generated).
 pub struct Output {
     pub files: BTreeMap<PathBuf, FileOut>,
 }
@@ -74,6 +75,10 @@ pub fn write(root: &Path, output: &Output) -> Result<()> {
         }
         std::fs::rename(&fresh, &target).map_err(|source| io(&target, source))?;
     }
+    for rel in output.files.keys().filter(|p| !is_owned(p)) {
+        let (from, to) = (build.path().join(rel), root.join(rel));
+        std::fs::rename(&from, &to).map_err(|source| io(&to, source))?;
+    }
     // The build directory (with the old trees) is removed when `build` drops.
     Ok(())
 }
@@ -99,7 +104,7 @@ pub fn check(root: &Path, output: &Output) -> Result<Vec<Stale>> {
     }
     for (rel, file) in &output.files {
         let path = root.join(rel);
-        let current = if on_disk.contains(rel) {
+        let current = if on_disk.contains(rel) || (!is_owned(rel) && path.is_file()) {
             Some(std::fs::read(&path).map_err(|source| io(&path, source))?)
         } else {
             None
@@ -134,6 +139,10 @@ pub fn check(root: &Path, output: &Output) -> Result<Vec<Stale>> {
         }
     }
     Ok(stale)
+}
+
+fn is_owned(rel: &Path) -> bool {
+    OWNED_DIRS.iter().any(|d| rel.starts_with(d))
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {

@@ -48,13 +48,6 @@ pub struct Variant {
     pub overrides: Value,
 }
 
-/// A chart to generate: its name, description and complete values.
-pub struct ChartValues {
-    pub name: String,
-    pub description: String,
-    pub values: Value,
-}
-
 /// Reads and parses variants.yaml.
 pub fn load(path: &Path) -> Result<Spec> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -65,28 +58,6 @@ pub fn load(path: &Path) -> Result<Spec> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
-}
-
-impl Spec {
-    /// The base chart followed by every variant, each with complete values.
-    pub fn charts(&self, defaults: &Value) -> Vec<ChartValues> {
-        let mut out = vec![ChartValues {
-            name: self.base.name.clone(),
-            description: self.base.description.clone(),
-            values: defaults.clone(),
-        }];
-        for v in &self.variants {
-            let mut values = defaults.clone();
-            merge(&mut values, &self.variant_defaults);
-            merge(&mut values, &v.overrides);
-            out.push(ChartValues {
-                name: v.name.clone(),
-                description: v.description.clone().unwrap_or_default(),
-                values,
-            });
-        }
-        out
-    }
 }
 
 /// Deep-merges `over` into `base` with Helm's rules: maps merge key by key, anything else

@@ -111,6 +111,20 @@ impl<'a> Node<'a> {
         !self.properties().is_empty()
     }
 
+    /// True when keys other than the declared properties are allowed and are the user's
+    /// business: free-form maps, and documented open maps such as `redis.config`, whose
+    /// properties document the defaults while any other directive may be added
+    /// (`"additionalProperties": true` or a schema).
+    pub fn is_open(&self) -> bool {
+        self.is_free_form()
+            || self.targets().iter().any(|t| {
+                matches!(
+                    t.node.get("additionalProperties"),
+                    Some(Value::Bool(true)) | Some(Value::Object(_))
+                )
+            })
+    }
+
     /// The schema for values of a free-form map (`additionalProperties`), if it is a schema.
     pub fn additional_properties(&self) -> Option<Node<'a>> {
         self.targets().into_iter().find_map(|t| {
@@ -186,15 +200,16 @@ fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
 }
 
 /// The schema node at a dotted values path (`redis.config`), following declared properties.
-/// Returns `None` when a segment is not declared. Inside a free-form map the map itself is
-/// returned for every deeper path.
+/// Returns `None` when a segment is not declared. Below an undeclared key of an open map
+/// (`redis.config.appendonly`) the open map itself is returned for every deeper path.
 pub fn node_at<'a>(schema: &'a Value, path: &[&str]) -> Option<Node<'a>> {
     let mut node = Node::root(schema);
     for seg in path {
-        if node.is_free_form() {
-            return Some(node);
+        match node.property(seg) {
+            Some(child) => node = child,
+            None if node.is_open() => return Some(node),
+            None => return None,
         }
-        node = node.property(seg)?;
     }
     Some(node)
 }
@@ -240,7 +255,9 @@ mod tests {
             "definitions": {
                 "Redis": {"type": "object", "properties": {
                     "port": {"type": "integer", "description": "Port."},
-                    "config": {"type": "object", "additionalProperties": true}
+                    "config": {"type": "object", "additionalProperties": true},
+                    "conf": {"type": "object", "additionalProperties": true,
+                             "properties": {"save": {"type": "string"}}}
                 }}
             }
         })
@@ -261,6 +278,9 @@ mod tests {
             .is_free_form());
         assert!(node_at(&s, &["redis", "config", "maxmemory"]).is_some());
         assert!(node_at(&s, &["redis", "nope"]).is_none());
+        let conf = node_at(&s, &["redis", "conf"]).expect("conf");
+        assert!(conf.is_struct() && conf.is_open() && !conf.is_free_form());
+        assert!(node_at(&s, &["redis", "conf", "appendonly"]).is_some());
         assert!(node_at(&s, &["opt", "port"]).is_some());
         assert_eq!(
             node_at(&s, &["tag"]).map(|n| n.doc_type()),
@@ -272,9 +292,11 @@ mod tests {
             [
                 "redis.port",
                 "redis.config",
+                "redis.conf.save",
                 "tag",
                 "opt.port",
-                "opt.config"
+                "opt.config",
+                "opt.conf.save"
             ]
         );
     }
