@@ -785,3 +785,187 @@ fn defect_10_haproxy_objects_gated_and_bind_container_port() {
     );
     assert_haproxy_accepts(cfg, 3);
 }
+
+/// GET `path` from 127.0.0.1:`port` (HTTP/1.0, the whole response body).
+fn http_get(port: u16, path: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).map_err(|e| e.to_string())?;
+    Ok(body)
+}
+
+/// (status, check_status) of one server in HAProxy's CSV stats.
+fn server_state(csv: &str, backend: &str, server: &str) -> Option<(String, String)> {
+    let mut lines = csv.lines().skip_while(|l| !l.starts_with("# pxname"));
+    let header: Vec<&str> = lines.next()?.trim_start_matches("# ").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (status, check) = (col("status")?, col("check_status")?);
+    lines.find_map(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        if f.first() == Some(&backend) && f.get(1) == Some(&server) {
+            Some((f.get(status)?.to_string(), f.get(check)?.to_string()))
+        } else {
+            None
+        }
+    })
+}
+
+/// Runs HAProxy with a config and waits (bounded) until the sentinel check of R0 has
+/// completed once; returns its (status, check_status) and the master backend's.
+fn haproxy_check_results(cfg: &Path, stats_port: u16) -> ((String, String), (String, String)) {
+    let mut cmd = Command::new(tool(Tool::Haproxy));
+    cmd.arg("-db").arg("-f").arg(cfg);
+    // No log line marks readiness; the stats endpoint answering is the readiness signal.
+    let proc = ServerProcess::spawn(cmd);
+    let deadline = std::time::Instant::now() + START_TIMEOUT;
+    loop {
+        let csv = http_get(stats_port, "/stats;csv").unwrap_or_default();
+        let sentinel = server_state(&csv, "check_if_redis_is_master_0", "R0");
+        let redis = server_state(&csv, "bk_redis_master", "R0");
+        // check_status is "INI" (or starts with "*" while running) until a check completed.
+        let done = |s: &Option<(String, String)>| {
+            s.as_ref()
+                .is_some_and(|(_, c)| !c.is_empty() && c != "INI" && !c.starts_with('*'))
+        };
+        if done(&sentinel) && done(&redis) {
+            drop(proc);
+            return (sentinel.unwrap_or_default(), redis.unwrap_or_default());
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "HAProxy checks did not complete; stats:\n{csv}\nlog:\n{}",
+            proc.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Defect 3 at runtime: HAProxy, configured by the rendered haproxy.cfg (addresses filled in
+/// by the rendered haproxy_init.sh), checks a real sentinel on a non-default sentinel.port and
+/// routes to the real master; the upstream hard-coded :26379 would fail that check.
+#[test]
+fn defect_03_haproxy_checks_a_real_sentinel_on_its_configured_port() {
+    let (redis_port, sentinel_port, front_port, stats_port) =
+        (free_port(), free_port(), free_port(), free_port());
+    let r = render(&format!(
+        "replicas: 1\nredis:\n  port: {redis_port}\nsentinel:\n  port: {sentinel_port}\n  quorum: 1\n\
+         haproxy:\n  enabled: true\n  containerPort: {front_port}\n  IPv6:\n    enabled: false\n\
+         \x20 metrics:\n    enabled: true\n    port: {stats_port}\n"
+    ));
+    let tmp = temp_dir();
+    let redis_path = write_file(
+        tmp.path(),
+        "redis.conf",
+        &local_copy(redis_conf(&r), tmp.path()),
+    );
+    let mut cmd = Command::new(tool(Tool::RedisServer));
+    cmd.arg(&redis_path);
+    let _redis = ServerProcess::start(
+        cmd,
+        redis_port,
+        "Ready to accept connections",
+        START_TIMEOUT,
+    );
+    // init.sh prepends the monitor line at pod start; this copy gets it from the test.
+    let sconf = format!(
+        "sentinel monitor mymaster 127.0.0.1 {redis_port} 1\n{}",
+        local_copy(sentinel_conf(&r), tmp.path())
+    );
+    let sentinel_path = write_file(tmp.path(), "sentinel.conf", &sconf);
+    let mut cmd = Command::new(tool(Tool::RedisSentinel));
+    cmd.arg(&sentinel_path);
+    let _sentinel = ServerProcess::start(
+        cmd,
+        sentinel_port,
+        "+monitor master mymaster",
+        START_TIMEOUT,
+    );
+
+    // The rendered haproxy_init.sh fills in the announce addresses (getent stub: announce-0
+    // is 127.0.0.1). The health listener's fixed :8888 is moved to a free port so that the
+    // test cannot clash with other processes of this shared machine.
+    let cm = format!("{F}-configmap");
+    let scripts = tmp.path().join("haproxy-init");
+    for key in ["vars.sh", "haproxy_init.sh"] {
+        write_file(&scripts, key, r.configmap_key(&cm, key));
+    }
+    let cfg_src = haproxy_cfg(&r).replace("bind :8888\n", &format!("bind :{}\n", free_port()));
+    write_file(&scripts, "haproxy.cfg", &cfg_src);
+    let bin = tmp.path().join("bin");
+    let getent = write_file(
+        &bin,
+        "getent",
+        &format!("#!/bin/sh\n# test stub\n[ \"$2\" = {F}-announce-0 ] && echo \"127.0.0.1 $2\"\n"),
+    );
+    let mut chmod = Command::new("chmod");
+    chmod.arg("+x").arg(&getent);
+    assert!(run(&mut chmod, TOOL_TIMEOUT).success());
+    let cfg = tmp.path().join("haproxy.cfg");
+    let mut init = Command::new(tool(Tool::Dash));
+    init.arg(scripts.join("haproxy_init.sh"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("HAPROXY_CONF", &cfg)
+        .env("HAPROXY_RESOLVE_ATTEMPTS", "1");
+    let out = run(&mut init, TOOL_TIMEOUT);
+    assert!(out.success(), "haproxy_init.sh:\n{}", out.describe());
+
+    let (sentinel, redis) = haproxy_check_results(&cfg, stats_port);
+    assert_eq!(
+        sentinel,
+        ("UP".to_string(), "L7OK".to_string()),
+        "sentinel check on sentinel.port"
+    );
+    assert_eq!(
+        redis,
+        ("UP".to_string(), "L7OK".to_string()),
+        "role:master check"
+    );
+
+    // Clients reach the master through HAProxy's frontend (haproxy.containerPort).
+    let mut cmd = Command::new(tool(Tool::Haproxy));
+    cmd.arg("-db").arg("-f").arg(&cfg);
+    let proc = ServerProcess::spawn(cmd);
+    let deadline = std::time::Instant::now() + START_TIMEOUT;
+    let info = loop {
+        match resp_command(front_port, &["INFO", "replication"]) {
+            Ok(Resp::Bulk(Some(s))) => break s,
+            other => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no answer through HAProxy: {other:?}\n{}",
+                    proc.log()
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    assert!(info.contains("role:master"), "{info}");
+    drop(proc);
+
+    // The same config with upstream's hard-coded sentinel port: that check fails.
+    let text = std::fs::read_to_string(&cfg).unwrap_or_default();
+    let upstream = text.replace(
+        &format!("127.0.0.1:{sentinel_port} check"),
+        "127.0.0.1:26379 check",
+    );
+    assert_ne!(upstream, text, "sentinel server line not found:\n{text}");
+    let upstream_cfg = write_file(tmp.path(), "upstream.cfg", &upstream);
+    let (sentinel, _) = haproxy_check_results(&upstream_cfg, stats_port);
+    assert_eq!(
+        sentinel.0, "DOWN",
+        "check against :26379 must fail: {sentinel:?}"
+    );
+}

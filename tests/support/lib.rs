@@ -816,6 +816,51 @@ impl ServerProcess {
         }
     }
 
+    /// Start `cmd` without waiting for anything (the caller has its own readiness check).
+    pub fn spawn(mut cmd: Command) -> ServerProcess {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let command = command_line(&cmd);
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => panic!("cannot start `{command}`: {e} ({INSTALL_HINT})"),
+        };
+        let log = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let log = Arc::clone(&log);
+            thread::spawn(move || {
+                let mut r = stream;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = r.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut l) = log.lock() {
+                        l.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            });
+        }
+        ServerProcess {
+            child,
+            log,
+            port: 0,
+        }
+    }
+
     /// Everything the process printed so far.
     pub fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
