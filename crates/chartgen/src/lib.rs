@@ -160,6 +160,77 @@ pub fn generate(root: &Path) -> Result<Generated> {
     })
 }
 
+/// The sizing derivation of the variant `name`, as `chartgen explain` prints it.
+pub fn explain(root: &Path, name: &str) -> Result<String> {
+    let spec = spec::load(&root.join("chart-src/variants.yaml"))?;
+    let variant = spec
+        .variants
+        .iter()
+        .find(|v| v.name == name)
+        .ok_or_else(|| Error::Variant {
+            name: name.to_string(),
+            message: format!(
+                "no such variant; known: {}",
+                spec.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+    let sized = variants::size_variant(&spec, variant, &model::schema::defaults())?;
+    Ok(format!(
+        "{name}: maxmemory {}, {} Redis pods\n\n{}",
+        variant.maxmemory,
+        sized.values["replicas"],
+        model::sizing::explain(&sized.sizing)
+    ))
+}
+
+/// Appends a variant to chart-src/variants.yaml (as text, so its comments stay), after
+/// checking that the name is new and valid and that the variant can be sized.
+pub fn add_variant(root: &Path, name: &str, maxmemory: &str) -> Result<()> {
+    let path = root.join("chart-src/variants.yaml");
+    let spec = spec::load(&path)?;
+    let bad = |message: String| Error::Variant {
+        name: name.to_string(),
+        message,
+    };
+    let valid_name = !name.is_empty()
+        && name.len() <= 53
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-');
+    if !valid_name {
+        return Err(bad(
+            "a chart name is lowercase letters, digits and '-', starts with a letter, at most 53 characters".into(),
+        ));
+    }
+    if name == spec.base.name || spec.variants.iter().any(|v| v.name == name) {
+        return Err(bad("a chart of that name already exists".into()));
+    }
+    let variant = spec::Variant {
+        name: name.to_string(),
+        maxmemory: maxmemory.to_string(),
+        description: None,
+        overrides: Value::Null,
+    };
+    variants::size_variant(&spec, &variant, &model::schema::defaults())?;
+    let mut text = String::from_utf8_lossy(&read_file(&path)?).to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!("  - name: {name}\n    maxmemory: {maxmemory}\n"));
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text).map_err(|source| Error::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, &path).map_err(|source| Error::Io { path, source })
+}
+
 /// One chart to generate.
 struct ChartSource {
     name: String,

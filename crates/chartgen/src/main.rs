@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::Parser;
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -18,8 +18,28 @@ struct Cli {
     check: bool,
     /// Repository root (the directory holding chart-src/). Default: found from the current
     /// directory upwards.
-    #[arg(long)]
+    #[arg(long, global = true)]
     root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print how a sized variant's memory, CPU and PVC were derived, term by term.
+    Explain {
+        /// Variant name, e.g. redis-1g.
+        name: String,
+    },
+    /// Add a sized variant to chart-src/variants.yaml and regenerate.
+    NewVariant {
+        /// Chart name, e.g. redis-3g.
+        #[arg(long)]
+        name: String,
+        /// Redis maxmemory in Redis units, e.g. 3gb.
+        #[arg(long)]
+        maxmemory: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -42,6 +62,20 @@ fn run() -> Result<ExitCode> {
                 .context("no chart-src/ directory here or above; pass --root")?
         }
     };
+    match cli.command {
+        Some(Command::Explain { name }) => {
+            print!("{}", chartgen::explain(&root, &name)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::NewVariant { name, maxmemory }) => {
+            if cli.check {
+                bail!("--check cannot be combined with new-variant");
+            }
+            chartgen::add_variant(&root, &name, &maxmemory)?;
+            eprintln!("chartgen: added {name} (maxmemory {maxmemory}) to chart-src/variants.yaml");
+        }
+        None => {}
+    }
     let generated = chartgen::generate(&root)?;
     if !generated.unused_values.is_empty() {
         eprintln!(

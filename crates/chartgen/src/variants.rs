@@ -33,7 +33,7 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
     );
     merge(&mut values, &variant.overrides);
 
-    let input = sizing_input(&values).map_err(|m| fail(m))?;
+    let input = sizing_input(&values).map_err(&fail)?;
     if input.maxmemory != maxmemory {
         return Err(fail(format!(
             "overrides set redis.config.maxmemory to {} bytes, but the variant says {}",
@@ -152,7 +152,10 @@ mod tests {
     #[test]
     fn config_text_renders_like_the_chart() {
         assert_eq!(config_text(&json!(true)), Some("yes".into()));
-        assert_eq!(config_text(&json!(["900 1", "300 10"])), Some("900 1 300 10".into()));
+        assert_eq!(
+            config_text(&json!(["900 1", "300 10"])),
+            Some("900 1 300 10".into())
+        );
         assert_eq!(config_text(&json!(5)), Some("5".into()));
         assert_eq!(config_text(&Value::Null), None);
     }
