@@ -9,3 +9,7 @@ pub mod resp;
 pub mod sandbox;
 
 pub use error::{Error, Result};
+pub mod cluster;
+pub mod manifest;
+pub mod render;
+pub mod scenario;

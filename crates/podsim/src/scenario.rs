@@ -1,0 +1,220 @@
+//! Scenarios shared by the integration tests and the `podsim failover` command.
+
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+use crate::manifest::WorkloadKind;
+use crate::resp::{self, Reply};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// State of the replication group at one instant.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// (pod, role) for every reachable redis.
+    pub roles: Vec<(String, String)>,
+    /// (pod, master address its sentinel names) for every reachable sentinel.
+    pub sentinels: Vec<(String, String)>,
+}
+
+impl Snapshot {
+    pub fn take(c: &Cluster) -> Snapshot {
+        let mut roles = Vec::new();
+        let mut sentinels = Vec::new();
+        for p in c.pod_names(WorkloadKind::StatefulSet) {
+            if let Some(r) = c.role(&p) {
+                roles.push((p.clone(), r));
+            }
+            if let Some(m) = c.sentinel_master(&p) {
+                sentinels.push((p, m));
+            }
+        }
+        Snapshot { roles, sentinels }
+    }
+
+    pub fn masters(&self) -> Vec<String> {
+        self.roles.iter().filter(|(_, r)| r == "master").map(|(p, _)| p.clone()).collect()
+    }
+
+    /// The pod every reachable sentinel names, if they all agree and at least one answers.
+    pub fn agreed_master(&self, c: &Cluster) -> Option<String> {
+        let first = &self.sentinels.first()?.1;
+        if self.sentinels.iter().all(|(_, m)| m == first) {
+            c.pod_by_addr(first)
+        } else {
+            None
+        }
+    }
+}
+
+/// Scenario (a): start every pod; pod 0 master, the others replicas linked to it, every
+/// sentinel names pod 0, a write through HAProxy lands on the master.
+pub fn bootstrap(c: &Cluster) -> Result<String> {
+    c.start_all()?;
+    let pods = c.pod_names(WorkloadKind::StatefulSet);
+    let pod0 = pods.first().cloned().ok_or_else(|| Error::Scenario("no redis pods".into()))?;
+    let addr0 = c.pod_addr(&pod0).map(|a| a.to_string()).unwrap_or_default();
+    // Replicas report link up and every sentinel knows pod 0 as master.
+    c.wait_for("replicas linked to pod 0 and sentinels agreeing", Duration::from_secs(60), |c| {
+        let s = Snapshot::take(c);
+        let linked = pods.iter().skip(1).all(|p| {
+            c.redis_cmd(p, &["INFO", "replication"])
+                .ok()
+                .and_then(|r| r.text())
+                .is_some_and(|t| {
+                    resp::info_field(&t, "role").as_deref() == Some("slave")
+                        && resp::info_field(&t, "master_host").as_deref() == Some(addr0.as_str())
+                        && resp::info_field(&t, "master_link_status").as_deref() == Some("up")
+                })
+        });
+        let ok = s.masters() == vec![pod0.clone()]
+            && s.sentinels.len() == pods.len()
+            && s.sentinels.iter().all(|(_, m)| *m == addr0)
+            && linked;
+        ok.then_some(())
+    })?;
+    let ha = c.facts.haproxy.ok_or_else(|| Error::Scenario("HAProxy is not enabled in this chart's values".into()))?;
+    let pw = c.facts.auth.clone();
+    // HAProxy routes only after its checks see the master; poll the write until it succeeds.
+    c.wait_for("a write through HAProxy", Duration::from_secs(30), |c| {
+        let pw = pw.clone();
+        c.client(move || resp::once(ha, pw.as_deref(), &["SET", "podsim:bootstrap", "1"], Duration::from_millis(500)))
+            .ok()
+            .and_then(|r| r.ok())
+            .filter(|r| *r == Reply::Status("OK".into()))
+    })?;
+    let got = c.redis_cmd(&pod0, &["GET", "podsim:bootstrap"])?;
+    if got != Reply::Bulk(Some(b"1".to_vec())) {
+        return Err(Error::Scenario(format!("write through HAProxy not on the master {pod0}: {got:?}")));
+    }
+    Ok(pod0)
+}
+
+/// Result of a write stream through HAProxy around a fault.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outage {
+    /// Longest gap between two acknowledged writes, ms.
+    pub unavailable_ms: u64,
+    pub writes_acked: u64,
+    pub writes_failed: u64,
+    /// Acknowledged writes absent from the final master.
+    pub acked_writes_lost: u64,
+}
+
+/// A client writing `podsim:w:<n>` through HAProxy every 10 ms from the client namespace.
+pub struct Writer {
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<(u64, Instant)>>>,
+    failed: Arc<Mutex<u64>>,
+    handle: Option<std::thread::JoinHandle<Result<()>>>,
+    prefix: String,
+}
+
+impl Writer {
+    pub fn start(c: &Cluster, prefix: &str) -> Result<Writer> {
+        let ha = c.facts.haproxy.ok_or_else(|| Error::Scenario("HAProxy is not enabled".into()))?;
+        let pw = c.facts.auth.clone();
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let failed = Arc::new(Mutex::new(0u64));
+        let (s2, a2, f2, p2) = (stop.clone(), acked.clone(), failed.clone(), prefix.to_string());
+        let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
+            write_loop(ha, pw, &p2, &s2, &a2, &f2);
+        })?;
+        Ok(Writer { stop, acked, failed, handle: Some(handle), prefix: prefix.to_string() })
+    }
+
+    pub fn acked_count(&self) -> usize {
+        self.acked.lock().map(|a| a.len()).unwrap_or(0)
+    }
+
+    /// Time of the last acknowledged write.
+    pub fn last_ack(&self) -> Option<Instant> {
+        self.acked.lock().ok().and_then(|a| a.last().map(|x| x.1))
+    }
+
+    /// Stops the client and checks the acknowledged keys on `master` (a pod name).
+    pub fn finish(mut self, c: &Cluster, master: &str, since: Instant) -> Result<Outage> {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        let acked = self.acked.lock().map(|a| a.clone()).unwrap_or_default();
+        let failed = self.failed.lock().map(|f| *f).unwrap_or(0);
+        let mut gap = Duration::ZERO;
+        for w in acked.windows(2) {
+            if w[1].1 >= since {
+                gap = gap.max(w[1].1.duration_since(w[0].1));
+            }
+        }
+        let mut lost = 0u64;
+        for chunk in acked.chunks(200) {
+            let keys: Vec<String> = chunk.iter().map(|(n, _)| format!("{}:{n}", self.prefix)).collect();
+            let mut args = vec!["MGET"];
+            args.extend(keys.iter().map(String::as_str));
+            match c.redis_cmd(master, &args)? {
+                Reply::Array(Some(v)) => lost += v.iter().filter(|r| matches!(r, Reply::Bulk(None))).count() as u64,
+                other => return Err(Error::Scenario(format!("MGET on {master}: {other:?}"))),
+            }
+        }
+        Ok(Outage {
+            unavailable_ms: gap.as_millis() as u64,
+            writes_acked: acked.len() as u64,
+            writes_failed: failed,
+            acked_writes_lost: lost,
+        })
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn write_loop(
+    ha: SocketAddr,
+    pw: Option<String>,
+    prefix: &str,
+    stop: &AtomicBool,
+    acked: &Mutex<Vec<(u64, Instant)>>,
+    failed: &Mutex<u64>,
+) {
+    let timeout = Duration::from_millis(300);
+    let mut conn: Option<resp::Conn> = None;
+    let mut n: u64 = 0;
+    let mut next = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        n += 1;
+        if conn.is_none() {
+            conn = resp::Conn::open(ha, pw.as_deref(), timeout).ok();
+        }
+        let key = format!("{prefix}:{n}");
+        let ok = match conn.as_mut().map(|c| c.cmd(&["SET", &key, "1"])) {
+            Some(Ok(Reply::Status(s))) if s == "OK" => true,
+            Some(Ok(_)) => false,
+            Some(Err(_)) | None => {
+                conn = None;
+                false
+            }
+        };
+        if ok {
+            if let Ok(mut a) = acked.lock() {
+                a.push((n, Instant::now()));
+            }
+        } else if let Ok(mut f) = failed.lock() {
+            *f += 1;
+        }
+        next += Duration::from_millis(10);
+        let now = Instant::now();
+        if next > now {
+            std::thread::sleep(next - now);
+        } else {
+            next = now;
+        }
+    }
+}
