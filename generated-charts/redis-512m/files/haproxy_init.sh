@@ -79,6 +79,7 @@ if [ ! -r "$SRC_CFG" ]; then
 fi
 
 SED_SCRIPT="$DEST_CFG.sed"
+trap 'rm -f "$SED_SCRIPT" "$DEST_CFG.tmp"' EXIT
 : >"$SED_SCRIPT"
 # Highest index first, so REPLACE_ANNOUNCE1 never eats the prefix of REPLACE_ANNOUNCE10.
 i=$((REPLICAS - 1))
@@ -96,7 +97,6 @@ done
 
 sed -f "$SED_SCRIPT" "$SRC_CFG" >"$DEST_CFG.tmp"
 mv "$DEST_CFG.tmp" "$DEST_CFG"
-rm -f "$SED_SCRIPT"
 
 if grep -q 'REPLACE_ANNOUNCE[0-9]' "$DEST_CFG"; then
     echo "haproxy_init: warning: $DEST_CFG still has REPLACE_ANNOUNCE tokens beyond replicas ($REPLICAS)" >&2
