@@ -22,7 +22,8 @@ release: {{ .Release.Name | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* Port HAProxy dials on redis pods: redis.port, or redis.tlsPort in TLS-only mode. */}}
+{{/* Port HAProxy dials on redis pods: redis.port, or redis.tlsPort in TLS-only mode
+     (upstream always dialled redis.port, i.e. ":0" in plaintext with TLS-only redis). */}}
 {{- define "redis-ha.haproxy.redisPort" -}}
 {{- if ne (int .Values.redis.port) 0 -}}
 {{ int .Values.redis.port }}
@@ -33,7 +34,8 @@ release: {{ .Release.Name | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* Port HAProxy dials on sentinels: sentinel.port, or sentinel.tlsPort in TLS-only mode. */}}
+{{/* Port HAProxy dials on sentinels: sentinel.port, or sentinel.tlsPort in TLS-only mode
+     (upstream hard-coded 26379). */}}
 {{- define "redis-ha.haproxy.sentinelPort" -}}
 {{- if ne (int .Values.sentinel.port) 0 -}}
 {{ int .Values.sentinel.port }}
