@@ -14,4 +14,5 @@ pub mod yaml;
 pub use rules::rules_markdown;
 pub mod config;
 pub mod engine;
+pub mod output;
 pub mod suppress;

@@ -90,7 +90,11 @@ impl Schema {
                     }
                 }
                 _ => {
-                    let loc = value_loc(merged, &ptr);
+                    // A collection's span starts at its first child: point at its key instead.
+                    let loc = match merged.find(&ptr) {
+                        Some((Some(k), v)) if v.as_scalar().is_none() => k.clone(),
+                        _ => value_loc(merged, &ptr),
+                    };
                     let path = dotted_path(&merged.tree, &ptr);
                     let placeholder = match merged.json.pointer(&ptr) {
                         Some(Json::Object(_)) => "the mapping".to_string(),

@@ -162,7 +162,7 @@ fn from_node(src: &Src, n: &Node) -> Value {
 pub struct Deletion {
     /// Dotted values path.
     pub path: String,
-    /// The `null` that removed it.
+    /// The key set to `null`.
     pub by: Loc,
 }
 
@@ -465,7 +465,7 @@ mod tests {
         );
         let paths: Vec<&str> = m.deletions.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["gone", "nn.deep.w"]);
-        assert_eq!(m.deletions[0].by.display(), "f0.yaml:3:7");
+        assert_eq!(m.deletions[0].by.display(), "f0.yaml:3:1");
     }
 
     #[test]
