@@ -333,7 +333,7 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             Some(u) if matches!(u.value.kind, ValueKind::Scalar(HelmScalar::Null)) => {
                 deletions.push(Deletion {
                     path: child,
-                    by: u.value.loc.clone(),
+                    by: u.key.clone(),
                 });
             }
             Some(mut u) => {
