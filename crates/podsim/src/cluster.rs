@@ -92,6 +92,8 @@ pub struct Facts {
     pub redis_port: u16,
     pub sentinel_port: u16,
     pub quorum: u32,
+    /// `sentinel down-after-milliseconds` from the rendered sentinel.conf.
+    pub down_after_ms: u64,
     pub auth: Option<String>,
     pub sentinel_auth: Option<String>,
     /// HAProxy frontend address (pod 0 of the HAProxy Deployment), if HAProxy is enabled.
@@ -890,6 +892,16 @@ fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner) -> Result
         redis_port: port("REDIS_PORT")?,
         sentinel_port: port("SENTINEL_PORT")?,
         quorum: get("QUORUM")?.parse().unwrap_or(2),
+        down_after_ms: m
+            .config_maps
+            .values()
+            .filter_map(|d| d.get("sentinel.conf"))
+            .flat_map(|t| t.lines())
+            .find_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                (w.len() == 4 && w[0] == "sentinel" && w[1] == "down-after-milliseconds").then(|| w[3].parse().ok()).flatten()
+            })
+            .unwrap_or(30_000),
         auth: env_of("redis", "AUTH")?,
         sentinel_auth: env_of("sentinel", "SENTINELAUTH")?,
         haproxy,

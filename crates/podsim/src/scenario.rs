@@ -218,3 +218,157 @@ fn write_loop(
         }
     }
 }
+
+/// Figures of one master loss.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FailoverReport {
+    pub old_master: String,
+    pub new_master: Option<String>,
+    pub failed_over: bool,
+    pub outage: Option<Outage>,
+    /// Why no failover happened (sentinel CKQUORUM of a survivor), when none did.
+    pub reason: Option<String>,
+    /// preStop hook output (graceful stop only).
+    pub hook_output: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// SIGKILL of every process of the pod (node loss).
+    Hard,
+    /// preStop hook, then SIGTERM (pod deletion, rolling update).
+    Graceful,
+}
+
+/// Scenarios (b), (c), (e): lose the current master under a writer through HAProxy, wait for a
+/// new master that takes writes (bounded by `limit`), and measure the outage.
+pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverReport> {
+    let snap = Snapshot::take(c);
+    let old = snap
+        .agreed_master(c)
+        .ok_or_else(|| Error::Scenario(format!("no agreed master before the loss: {snap:?}")))?;
+    let prefix = format!("podsim:{}", if loss == Loss::Hard { "hard" } else { "graceful" });
+    let writer = Writer::start(c, &prefix)?;
+    c.wait_for("the writer's first 20 acknowledged writes", Duration::from_secs(20), |_| {
+        (writer.acked_count() >= 20).then_some(())
+    })?;
+    let t0 = Instant::now();
+    let mut hook_output = Vec::new();
+    match loss {
+        Loss::Hard => c.kill_pod(&old)?,
+        Loss::Graceful => hook_output = c.stop_pod_graceful(&old)?,
+    }
+    let found = c.wait_for("a new master taking writes through HAProxy", limit, |c| {
+        let s = Snapshot::take(c);
+        let m = s.agreed_master(c)?;
+        let acked_after = writer.last_ack().is_some_and(|t| t > t0);
+        (m != old && s.masters() == vec![m.clone()] && acked_after).then_some(m)
+    });
+    match found {
+        Ok(new) => {
+            // Keep writing a little so the window is closed by several acknowledged writes.
+            let n = writer.acked_count();
+            c.wait_for("50 more acknowledged writes", Duration::from_secs(20), |_| {
+                (writer.acked_count() >= n + 50).then_some(())
+            })?;
+            let outage = writer.finish(c, &new, t0)?;
+            Ok(FailoverReport {
+                old_master: old,
+                new_master: Some(new),
+                failed_over: true,
+                outage: Some(outage),
+                reason: None,
+                hook_output,
+            })
+        }
+        Err(Error::Timeout { .. }) => {
+            let acks = writer.acked_count();
+            let writes_after = writer.last_ack().is_some_and(|t| t > t0);
+            drop(writer);
+            let snap = Snapshot::take(c);
+            let reason = format!(
+                "{}; state after {} ms: roles {:?}, sentinels {:?}; writes acknowledged after the loss: {writes_after} ({acks} in all)",
+                ckquorum(c, &old),
+                limit.as_millis(),
+                snap.roles,
+                snap.sentinels
+            );
+            Ok(FailoverReport {
+                old_master: old,
+                new_master: None,
+                failed_over: false,
+                outage: None,
+                reason: Some(reason),
+                hook_output,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `SENTINEL CKQUORUM` answers of the sentinels outside `lost`.
+pub fn ckquorum(c: &Cluster, lost: &str) -> String {
+    let mut out = Vec::new();
+    for p in c.pod_names(WorkloadKind::StatefulSet) {
+        if p == lost {
+            continue;
+        }
+        let Some(ip) = c.pod_addr(&p) else { continue };
+        let a = SocketAddr::from((ip, c.facts.sentinel_port));
+        let pw = c.facts.sentinel_auth.clone();
+        let group = c.facts.master_group.clone();
+        let r = c
+            .client(move || resp::once(a, pw.as_deref(), &["SENTINEL", "CKQUORUM", &group], Duration::from_millis(500)))
+            .ok()
+            .and_then(|r| r.ok());
+        let text = match r {
+            Some(Reply::Error(e)) => e,
+            Some(other) => other.text().unwrap_or_else(|| format!("{other:?}")),
+            None => "unreachable".into(),
+        };
+        out.push(format!("sentinel of {p}: {text}"));
+    }
+    out.join("; ")
+}
+
+/// Scenario (d): recreate a lost pod; it must rejoin as a replica of the current master,
+/// and no sample taken meanwhile may show two masters. Returns the samples taken.
+pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
+    let master = Snapshot::take(c)
+        .agreed_master(c)
+        .ok_or_else(|| Error::Scenario("no agreed master before the rejoin".into()))?;
+    let master_addr = c.pod_addr(&master).map(|a| a.to_string()).unwrap_or_default();
+    let mut samples = 0usize;
+    let mut violation: Option<Snapshot> = None;
+    let started = std::thread::scope(|s| {
+        let h = s.spawn(|| c.start_pod(pod));
+        while !h.is_finished() {
+            let snap = Snapshot::take(c);
+            samples += 1;
+            if snap.masters().len() > 1 && violation.is_none() {
+                violation = Some(snap);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        h.join().map_err(|_| Error::Scenario("start thread panicked".into()))?
+    });
+    started?;
+    let linked = c.wait_for(&format!("{pod} replicating from {master}"), limit, |c| {
+        let snap = Snapshot::take(c);
+        samples += 1;
+        if snap.masters().len() > 1 && violation.is_none() {
+            violation = Some(snap.clone());
+        }
+        let info = c.redis_cmd(pod, &["INFO", "replication"]).ok()?.text()?;
+        let ok = resp::info_field(&info, "role").as_deref() == Some("slave")
+            && resp::info_field(&info, "master_host").as_deref() == Some(master_addr.as_str())
+            && resp::info_field(&info, "master_link_status").as_deref() == Some("up")
+            && snap.agreed_master(c).as_deref() == Some(master.as_str());
+        ok.then_some(())
+    });
+    if let Some(v) = violation {
+        return Err(Error::Scenario(format!("two masters at one sample during the rejoin: {v:?}")));
+    }
+    linked?;
+    Ok(samples)
+}
