@@ -14,19 +14,23 @@ use integration::{
 /// Kinds the tool has no schema for; nothing else may be skipped.
 const MAY_SKIP: &[&str] = &["ServiceMonitor", "PrometheusRule"];
 
-/// One manifest file to validate and what it must contain.
+/// One file to validate: distinct documents whose (kind, name) pairs are unique in the file,
+/// so that each line of the tool's report maps back to one document.
 struct Input {
-    /// Every (chart / helm / case) that rendered this exact manifest.
-    label: String,
     file: std::path::PathBuf,
-    /// Lower-cased `kind/name` of every document.
-    docs: Vec<(String, String)>,
+    docs: Vec<DocInfo>,
 }
+
+/// (kind, name, every chart / helm / case that rendered the document).
+type DocInfo = (String, String, Vec<String>);
+
+/// Documents per validator input file.
+const DOCS_PER_FILE: usize = 60;
 
 fn validate(version: &str) {
     let validator = tool(Tool::KubernetesValidate);
     let dir = temp_dir();
-    // Render everything (cached per binary); identical manifests are validated once.
+    // Render everything (cached per binary).
     let mut combos = Vec::new();
     for chart in charts() {
         for helm in Helm::ALL {
@@ -56,27 +60,53 @@ fn validate(version: &str) {
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         (label, r)
     }));
-    let mut by_text: BTreeMap<String, Input> = BTreeMap::new();
+
+    // Most objects are identical across cases (RBAC, Services, ...): validate each distinct
+    // document once and report every case that rendered it.
+    let mut unique: BTreeMap<String, DocInfo> = BTreeMap::new();
     for (label, r) in &rendered {
-        let n = by_text.len();
-        let input = by_text.entry(r.manifest.clone()).or_insert_with(|| Input {
-            file: write_file(dir.path(), &format!("m{n:03}.yaml"), &r.manifest),
-            docs: r
-                .docs
-                .iter()
-                .map(|d| (d.kind().to_string(), d.name().to_string()))
-                .collect(),
-            label: String::new(),
-        });
-        if !input.label.is_empty() {
-            input.label.push_str(", ");
+        for d in &r.docs {
+            let entry = unique
+                .entry(d.text.clone())
+                .or_insert_with(|| (d.kind().to_string(), d.name().to_string(), Vec::new()));
+            if !entry.2.contains(label) {
+                entry.2.push(label.clone());
+            }
         }
-        input.label.push_str(label);
     }
-    let inputs: Vec<Input> = by_text.into_values().collect();
+    let mut files: Vec<(Vec<String>, Vec<DocInfo>)> = Vec::new();
+    for (text, (kind, name, labels)) in unique {
+        let slot = files.iter().position(|(_, docs)| {
+            docs.len() < DOCS_PER_FILE && !docs.iter().any(|(k, n, _)| *k == kind && *n == name)
+        });
+        let idx = match slot {
+            Some(i) => i,
+            None => {
+                files.push((Vec::new(), Vec::new()));
+                files.len() - 1
+            }
+        };
+        files[idx].0.push(text);
+        files[idx].1.push((kind, name, labels));
+    }
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (texts, docs))| Input {
+            file: write_file(
+                dir.path(),
+                &format!("d{i:03}.yaml"),
+                &texts
+                    .iter()
+                    .map(|t| format!("---\n{t}"))
+                    .collect::<String>(),
+            ),
+            docs,
+        })
+        .collect();
 
     // One process per chunk of files keeps the Python start-up cost low.
-    let chunks: Vec<&[Input]> = inputs.chunks(12).collect();
+    let chunks: Vec<&[Input]> = inputs.chunks(4).collect();
     let outputs = par_map(&chunks, 2, |chunk| {
         let mut cmd = Command::new(&validator);
         cmd.arg("--strict").arg("-k").arg(version);
@@ -96,33 +126,43 @@ fn validate(version: &str) {
                 .lines()
                 .filter(|l| l.split_whitespace().nth(1) == Some(path.as_str()))
                 .collect();
-            for l in &lines {
-                failures.check(!l.starts_with("ERROR"), || {
-                    format!("{} (k8s {version}): {l}", input.label)
-                });
-            }
-            for (kind, name) in &input.docs {
-                let passed = lines.iter().any(|l| {
+            for (kind, name, labels) in &input.docs {
+                let resource = format!("resource {}/{} ", kind.to_lowercase(), name);
+                let mine: Vec<&&str> = lines.iter().filter(|l| l.contains(&resource)).collect();
+                let passed = mine.iter().any(|l| {
                     l.starts_with("INFO")
                         && l.ends_with(&format!(
-                            "passed for resource {}/{} against version {}",
-                            kind.to_lowercase(),
-                            name,
+                            "passed for {resource}against version {}",
                             short(version)
                         ))
                 });
+                let errors: Vec<&&&str> = mine.iter().filter(|l| l.starts_with("ERROR")).collect();
                 let skipped = lines.iter().any(|l| {
                     l.starts_with("WARN")
                         && l.contains(&format!("Couldn't find schema for kind {kind} "))
                 });
-                failures.check(passed || (skipped && MAY_SKIP.contains(&kind.as_str())), || {
-                    format!(
-                        "{} (k8s {version}): {kind}/{name} did not pass{}; tool output for this file:\n{}",
-                        input.label,
-                        if skipped { " (skipped: no schema, only ServiceMonitor/PrometheusRule may be)" } else { "" },
-                        lines.join("\n")
-                    )
-                });
+                failures.check(
+                    errors.is_empty() && (passed || (skipped && MAY_SKIP.contains(&kind.as_str()))),
+                    || {
+                        format!(
+                            "{kind}/{name} (k8s {version}) did not pass{}, rendered by: {}\n{}",
+                            if skipped {
+                                " (skipped: no schema; only ServiceMonitor/PrometheusRule may be)"
+                            } else {
+                                ""
+                            },
+                            labels.join(", "),
+                            if mine.is_empty() {
+                                lines.join("\n")
+                            } else {
+                                mine.iter()
+                                    .map(|l| l.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join("\n")
+                            }
+                        )
+                    },
+                );
             }
         }
     }
