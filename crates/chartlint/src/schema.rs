@@ -9,6 +9,10 @@ use crate::source::Loc;
 use crate::values::{dotted_path, escape_pointer, Merged, Value, ValueKind};
 use crate::yaml::LoadError;
 
+/// Most unknown keys reported per input: a file that is mostly unknown keys is the wrong file,
+/// and the first findings say so.
+const MAX_UNKNOWN: usize = 200;
+
 /// A compiled chart schema.
 pub struct Schema {
     /// Where it was read from.
@@ -152,7 +156,10 @@ impl Schema {
                             stack.push((child, &e.value, sub));
                         } else if let Some(ap) = shape.additional {
                             stack.push((child, &e.value, ap));
-                        } else if shape.report_unknown && e.key.src.is_user() {
+                        } else if shape.report_unknown
+                            && e.key.src.is_user()
+                            && out.len() < MAX_UNKNOWN
+                        {
                             out.push(self.unknown(meta, merged, &child, k, &e.key, &shape.props));
                         }
                     }

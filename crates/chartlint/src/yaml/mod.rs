@@ -27,7 +27,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bytes: 16 * 1024 * 1024,
+            // Real values files are far below this (upstream's own is ~40 KB); it bounds memory.
+            max_bytes: 2 * 1024 * 1024,
             max_depth: 128,
             max_alias_nodes: 200_000,
         }
