@@ -183,6 +183,9 @@ impl Cluster {
         let run = format!("{}x{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst));
         let dir = std::env::temp_dir().join(format!("podsim-{run}"));
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        if !opts.keep_dir {
+            crate::cleanup::add_dir(&dir);
+        }
         let mut net = Network::new(&run)?;
         let (client_ns, _) = net.add("client", 250)?;
         let mut inner = Inner { pods: Vec::new(), net };
@@ -521,6 +524,25 @@ impl Cluster {
         }
     }
 
+    /// Flags of the replica at `addr` in a pod's sentinel table (`SENTINEL REPLICAS`), None if
+    /// that sentinel does not list it or is unreachable.
+    pub fn sentinel_replica_flags(&self, pod: &str, addr: &str) -> Option<String> {
+        let a = SocketAddr::from((self.pod_addr(pod)?, self.facts.sentinel_port));
+        let pw = self.facts.sentinel_auth.clone();
+        let group = self.facts.master_group.clone();
+        let r = self
+            .client(move || resp::once(a, pw.as_deref(), &["SENTINEL", "REPLICAS", &group], Duration::from_millis(500)))
+            .ok()?
+            .ok()?;
+        let resp::Reply::Array(Some(replicas)) = r else { return None };
+        replicas.iter().find_map(|rep| {
+            let resp::Reply::Array(Some(kv)) = rep else { return None };
+            let texts: Vec<String> = kv.iter().map(|x| x.text().unwrap_or_default()).collect();
+            let field = |k: &str| texts.chunks(2).find(|c| c.len() == 2 && c[0] == k).map(|c| c[1].clone());
+            (field("ip").as_deref() == Some(addr)).then(|| field("flags").unwrap_or_default())
+        })
+    }
+
     /// The pod whose address is `addr`.
     pub fn pod_by_addr(&self, addr: &str) -> Option<String> {
         lock(&self.inner).pods.iter().find(|p| p.addr.to_string() == addr).map(|p| p.name.clone())
@@ -575,6 +597,7 @@ impl Drop for Cluster {
         // The network (namespaces) goes with the last Arc; the supervisor has been joined.
         if !self.opts.keep_dir {
             let _ = std::fs::remove_dir_all(&self.dir);
+            crate::cleanup::remove_dir(&self.dir);
         }
     }
 }

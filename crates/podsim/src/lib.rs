@@ -13,3 +13,4 @@ pub mod cluster;
 pub mod manifest;
 pub mod render;
 pub mod scenario;
+pub mod cleanup;

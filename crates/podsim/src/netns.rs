@@ -21,6 +21,7 @@ impl Network {
     pub fn new(run: &str) -> Result<Network> {
         let hub = format!("podsim-{run}-hub");
         host(&["ip", "netns", "add", &hub])?;
+        crate::cleanup::add_namespace(&hub);
         let net = Network {
             run: run.to_string(),
             hub: hub.clone(),
@@ -36,6 +37,7 @@ impl Network {
     pub fn add(&mut self, name: &str, host_octet: u8) -> Result<(String, Ipv4Addr)> {
         let ns = format!("podsim-{}-{}", self.run, name);
         host(&["ip", "netns", "add", &ns])?;
+        crate::cleanup::add_namespace(&ns);
         self.members.push(ns.clone());
         let [a, b, c] = SUBNET_PREFIX;
         let addr = Ipv4Addr::new(a, b, c, host_octet);
@@ -56,6 +58,7 @@ impl Drop for Network {
     fn drop(&mut self) {
         for ns in self.members.iter().chain(std::iter::once(&self.hub)) {
             let _ = host(&["ip", "netns", "del", ns]);
+            crate::cleanup::remove_namespace(ns);
         }
     }
 }

@@ -33,6 +33,7 @@ impl Proc {
             cmd: format!("{cmd:?}"),
             detail: e.to_string(),
         })?;
+        crate::cleanup::add_group(child.id() as i32);
         Ok(Proc {
             name: name.to_string(),
             child,
@@ -114,6 +115,7 @@ impl Proc {
 impl Drop for Proc {
     fn drop(&mut self) {
         self.kill_hard();
+        crate::cleanup::remove_group(self.child.id() as i32);
     }
 }
 

@@ -107,6 +107,7 @@ pub struct Writer {
     stop: Arc<AtomicBool>,
     acked: Arc<Mutex<Vec<(u64, Instant)>>>,
     failed: Arc<Mutex<u64>>,
+    last_error: Arc<Mutex<String>>,
     handle: Option<std::thread::JoinHandle<Result<()>>>,
     prefix: String,
 }
@@ -118,11 +119,17 @@ impl Writer {
         let stop = Arc::new(AtomicBool::new(false));
         let acked = Arc::new(Mutex::new(Vec::new()));
         let failed = Arc::new(Mutex::new(0u64));
-        let (s2, a2, f2, p2) = (stop.clone(), acked.clone(), failed.clone(), prefix.to_string());
+        let last_error = Arc::new(Mutex::new(String::new()));
+        let (s2, a2, f2, e2, p2) = (stop.clone(), acked.clone(), failed.clone(), last_error.clone(), prefix.to_string());
         let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
-            write_loop(ha, pw, &p2, &s2, &a2, &f2);
+            write_loop(ha, pw, &p2, &s2, &a2, &f2, &e2);
         })?;
-        Ok(Writer { stop, acked, failed, handle: Some(handle), prefix: prefix.to_string() })
+        Ok(Writer { stop, acked, failed, last_error, handle: Some(handle), prefix: prefix.to_string() })
+    }
+
+    /// The last failed write's error (reply or I/O).
+    pub fn last_error(&self) -> String {
+        self.last_error.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
     pub fn acked_count(&self) -> usize {
@@ -183,6 +190,7 @@ fn write_loop(
     stop: &AtomicBool,
     acked: &Mutex<Vec<(u64, Instant)>>,
     failed: &Mutex<u64>,
+    last_error: &Mutex<String>,
 ) {
     let timeout = Duration::from_millis(300);
     let mut conn: Option<resp::Conn> = None;
@@ -194,14 +202,20 @@ fn write_loop(
             conn = resp::Conn::open(ha, pw.as_deref(), timeout).ok();
         }
         let key = format!("{prefix}:{n}");
-        let ok = match conn.as_mut().map(|c| c.cmd(&["SET", &key, "1"])) {
-            Some(Ok(Reply::Status(s))) if s == "OK" => true,
-            Some(Ok(_)) => false,
-            Some(Err(_)) | None => {
+        let (ok, err) = match conn.as_mut().map(|c| c.cmd(&["SET", &key, "1"])) {
+            Some(Ok(Reply::Status(s))) if s == "OK" => (true, String::new()),
+            Some(Ok(other)) => (false, format!("{other:?}")),
+            Some(Err(e)) => {
                 conn = None;
-                false
+                (false, e.to_string())
             }
+            None => (false, "cannot connect to HAProxy".to_string()),
         };
+        if !ok {
+            if let Ok(mut e) = last_error.lock() {
+                *e = err;
+            }
+        }
         if ok {
             if let Ok(mut a) = acked.lock() {
                 a.push((n, Instant::now()));
@@ -268,9 +282,16 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
         Ok(new) => {
             // Keep writing a little so the window is closed by several acknowledged writes.
             let n = writer.acked_count();
-            c.wait_for("50 more acknowledged writes", Duration::from_secs(20), |_| {
+            let more = c.wait_for("50 more acknowledged writes", Duration::from_secs(20), |_| {
                 (writer.acked_count() >= n + 50).then_some(())
-            })?;
+            });
+            if let Err(e) = more {
+                return Err(Error::Scenario(format!(
+                    "{e}: new master {new}, last write error {:?}, state {:?}",
+                    writer.last_error(),
+                    Snapshot::take(c)
+                )));
+            }
             let outage = writer.finish(c, &new, t0)?;
             Ok(FailoverReport {
                 old_master: old,
@@ -360,10 +381,20 @@ pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
             violation = Some(snap.clone());
         }
         let info = c.redis_cmd(pod, &["INFO", "replication"]).ok()?.text()?;
+        let me = c.pod_addr(pod).map(|a| a.to_string()).unwrap_or_default();
+        // Settled: every sentinel lists the rejoined replica as healthy (sentinels learn
+        // replicas from the master's INFO every 10 s; one that does not know a replica will
+        // not repoint it in the next failover).
+        let known = c
+            .pod_names(WorkloadKind::StatefulSet)
+            .iter()
+            .filter(|p| c.pod_state(p) == Some(crate::cluster::PodState::Ready))
+            .all(|p| c.sentinel_replica_flags(p, &me).as_deref() == Some("slave"));
         let ok = resp::info_field(&info, "role").as_deref() == Some("slave")
             && resp::info_field(&info, "master_host").as_deref() == Some(master_addr.as_str())
             && resp::info_field(&info, "master_link_status").as_deref() == Some("up")
-            && snap.agreed_master(c).as_deref() == Some(master.as_str());
+            && snap.agreed_master(c).as_deref() == Some(master.as_str())
+            && known;
         ok.then_some(())
     });
     if let Some(v) = violation {
