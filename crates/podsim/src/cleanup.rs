@@ -54,7 +54,9 @@ pub fn cleanup_all() {
     }
     let namespaces = NAMESPACES.lock().map(|n| n.clone()).unwrap_or_default();
     for ns in namespaces {
-        let _ = std::process::Command::new("ip").args(["netns", "del", &ns]).status();
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &ns])
+            .status();
     }
     let dirs = DIRS.lock().map(|d| d.clone()).unwrap_or_default();
     for d in dirs {

@@ -3,7 +3,9 @@
 //! and Service names mapped to pod addresses through each pod's hosts file.
 
 use crate::error::{io, Error, Result};
-use crate::manifest::{as_uint, container_plan, str_at, ContainerPlan, Manifest, Probe, WorkloadKind};
+use crate::manifest::{
+    as_uint, container_plan, str_at, ContainerPlan, Manifest, Probe, WorkloadKind,
+};
 use crate::netns::{in_netns, Network};
 use crate::process::{run_bounded, Proc};
 use crate::resp;
@@ -27,6 +29,10 @@ pub struct Options {
     pub restart_backoff: Duration,
     /// Keep the run directory (logs) after the cluster is dropped.
     pub keep_dir: bool,
+    /// Graceful stop: run every preStop hook to completion before any container gets
+    /// SIGTERM. Kubernetes does NOT do this (each container runs its own hook, then gets
+    /// SIGTERM, all in parallel); this is for comparison only.
+    pub hooks_before_sigterm: bool,
 }
 
 impl Default for Options {
@@ -36,6 +42,7 @@ impl Default for Options {
             ready_timeout: Duration::from_secs(120),
             restart_backoff: Duration::from_secs(2),
             keep_dir: false,
+            hooks_before_sigterm: false,
         }
     }
 }
@@ -122,7 +129,16 @@ pub fn preflight() -> Result<()> {
     if unsafe { libc::geteuid() } != 0 {
         return Err(Error::NotRoot);
     }
-    for t in ["ip", "unshare", "chroot", "mount", "redis-server", "redis-sentinel", "redis-cli", "haproxy"] {
+    for t in [
+        "ip",
+        "unshare",
+        "chroot",
+        "mount",
+        "redis-server",
+        "redis-sentinel",
+        "redis-cli",
+        "haproxy",
+    ] {
         let found = std::env::var("PATH")
             .unwrap_or_default()
             .split(':')
@@ -143,7 +159,9 @@ pub fn parse_vars(text: &str) -> BTreeMap<String, String> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((k, v)) = line.split_once('=') else { continue };
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
         if !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || k.is_empty() {
             continue;
         }
@@ -180,7 +198,11 @@ impl Cluster {
     pub fn new(manifest: Manifest, opts: Options) -> Result<Cluster> {
         preflight()?;
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let run = format!("{}x{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst));
+        let run = format!(
+            "{}x{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        );
         let dir = std::env::temp_dir().join(format!("podsim-{run}"));
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         if !opts.keep_dir {
@@ -188,7 +210,10 @@ impl Cluster {
         }
         let mut net = Network::new(&run)?;
         let (client_ns, _) = net.add("client", 250)?;
-        let mut inner = Inner { pods: Vec::new(), net };
+        let mut inner = Inner {
+            pods: Vec::new(),
+            net,
+        };
         let sts = manifest.statefulset()?.clone();
         let mut workloads = vec![sts.clone()];
         if let Some(h) = manifest.haproxy() {
@@ -199,12 +224,22 @@ impl Cluster {
             let labels0 = match w.template.get("metadata").and_then(|m| m.get("labels")) {
                 Some(Value::Object(o)) => o
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
                     .collect::<BTreeMap<_, _>>(),
                 _ => BTreeMap::new(),
             };
             let spec = w.template.get("spec").cloned().unwrap_or(Value::Null);
-            let grace = spec.get("terminationGracePeriodSeconds").and_then(as_uint).unwrap_or(30);
+            let grace = spec
+                .get("terminationGracePeriodSeconds")
+                .and_then(as_uint)
+                .unwrap_or(30);
             for i in 0..w.replicas {
                 let name = match w.kind {
                     WorkloadKind::StatefulSet => format!("{}-{i}", w.name),
@@ -215,7 +250,14 @@ impl Cluster {
                 if w.kind == WorkloadKind::StatefulSet {
                     labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
                 }
-                let short = format!("{}{i}", if w.kind == WorkloadKind::StatefulSet { "r" } else { "h" });
+                let short = format!(
+                    "{}{i}",
+                    if w.kind == WorkloadKind::StatefulSet {
+                        "r"
+                    } else {
+                        "h"
+                    }
+                );
                 let (ns, addr) = inner.net.add(&short, octet)?;
                 octet = octet.saturating_add(1);
                 let pdir = dir.join(&name);
@@ -257,20 +299,35 @@ impl Cluster {
         };
         c.write_hosts()?;
         let backoff = opts.restart_backoff;
-        c.supervisor = Some(std::thread::spawn(move || supervise(inner, manifest, stop, backoff)));
+        c.supervisor = Some(std::thread::spawn(move || {
+            supervise(inner, manifest, stop, backoff)
+        }));
         Ok(c)
     }
 
     pub fn pod_names(&self, kind: WorkloadKind) -> Vec<String> {
-        lock(&self.inner).pods.iter().filter(|p| p.kind == kind).map(|p| p.name.clone()).collect()
+        lock(&self.inner)
+            .pods
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.name.clone())
+            .collect()
     }
 
     pub fn pod_addr(&self, name: &str) -> Option<Ipv4Addr> {
-        lock(&self.inner).pods.iter().find(|p| p.name == name).map(|p| p.addr)
+        lock(&self.inner)
+            .pods
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.addr)
     }
 
     pub fn pod_state(&self, name: &str) -> Option<PodState> {
-        lock(&self.inner).pods.iter().find(|p| p.name == name).map(|p| p.state)
+        lock(&self.inner)
+            .pods
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.state)
     }
 
     /// Rewrites every pod's hosts file from the current pod states.
@@ -301,14 +358,27 @@ impl Cluster {
             let spec = pod.template.get("spec").cloned().unwrap_or(Value::Null);
             let plans = |key: &str| -> Result<Vec<ContainerPlan>> {
                 let mut out = Vec::new();
-                for c in spec.get(key).and_then(Value::as_array).into_iter().flatten() {
+                for c in spec
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let image = str_at(c, &["image"]).unwrap_or_default();
                     let cname = str_at(c, &["name"]).unwrap_or_default();
                     if let Some(why) = skip_reason(&cname, &image) {
-                        let _ = append(&pod.log_dir.join("events.log"), &format!("skipped container {cname} ({image}): {why}\n"));
+                        let _ = append(
+                            &pod.log_dir.join("events.log"),
+                            &format!("skipped container {cname} ({image}): {why}\n"),
+                        );
                         continue;
                     }
-                    out.push(container_plan(&self.manifest, c, &pod.name, &pod.addr.to_string())?);
+                    out.push(container_plan(
+                        &self.manifest,
+                        c,
+                        &pod.name,
+                        &pod.addr.to_string(),
+                    )?);
                 }
                 Ok(out)
             };
@@ -318,7 +388,11 @@ impl Cluster {
         for c in &init {
             let cmd = {
                 let inner = lock(&self.inner);
-                let pod = inner.pods.iter().find(|p| p.name == name).ok_or_else(|| no_pod(name))?;
+                let pod = inner
+                    .pods
+                    .iter()
+                    .find(|p| p.name == name)
+                    .ok_or_else(|| no_pod(name))?;
                 container_command(pod, c)?
             };
             let log = self.log_path(name, &format!("init-{}", c.name));
@@ -339,7 +413,12 @@ impl Cluster {
             for c in mains {
                 let cmd = container_command(pod, &c)?;
                 let p = Proc::spawn(&c.name, cmd, &pod.log_dir.join(format!("{}.log", c.name)))?;
-                pod.containers.push(ContainerRt { plan: c, proc: Some(p), exited_at: None, restarts: 0 });
+                pod.containers.push(ContainerRt {
+                    plan: c,
+                    proc: Some(p),
+                    exited_at: None,
+                    restarts: 0,
+                });
             }
         }
         self.wait_ready(name)?;
@@ -356,10 +435,19 @@ impl Cluster {
     fn wait_ready(&self, name: &str) -> Result<()> {
         let probes: Vec<(String, Probe, ContainerPlan)> = {
             let inner = lock(&self.inner);
-            let pod = inner.pods.iter().find(|p| p.name == name).ok_or_else(|| no_pod(name))?;
+            let pod = inner
+                .pods
+                .iter()
+                .find(|p| p.name == name)
+                .ok_or_else(|| no_pod(name))?;
             pod.containers
                 .iter()
-                .filter_map(|c| c.plan.readiness.clone().map(|p| (c.plan.name.clone(), p, c.plan.clone())))
+                .filter_map(|c| {
+                    c.plan
+                        .readiness
+                        .clone()
+                        .map(|p| (c.plan.name.clone(), p, c.plan.clone()))
+                })
                 .collect()
         };
         let start = Instant::now();
@@ -370,7 +458,10 @@ impl Cluster {
                 }
                 if start.elapsed() > self.opts.ready_timeout {
                     return Err(Error::Timeout {
-                        what: format!("readiness of {name}/{cname} (logs in {})", self.dir.join(name).join("logs").display()),
+                        what: format!(
+                            "readiness of {name}/{cname} (logs in {})",
+                            self.dir.join(name).join("logs").display()
+                        ),
                         ms: self.opts.ready_timeout.as_millis(),
                     });
                 }
@@ -389,7 +480,11 @@ impl Cluster {
                 p.argv = argv.clone();
                 let cmd = {
                     let inner = lock(&self.inner);
-                    let pr = inner.pods.iter().find(|x| x.name == pod).ok_or_else(|| no_pod(pod))?;
+                    let pr = inner
+                        .pods
+                        .iter()
+                        .find(|x| x.name == pod)
+                        .ok_or_else(|| no_pod(pod))?;
                     container_command(pr, &p)?
                 };
                 let log = self.log_path(pod, &format!("probe-{}", plan.name));
@@ -456,8 +551,12 @@ impl Cluster {
         };
         let deadline = Instant::now() + grace;
         let mut handles = Vec::new();
+        // Comparison mode: a barrier every container passes after its hook.
+        let barrier = Arc::new(std::sync::Barrier::new(cmds.len()));
+        let hooks_first = self.opts.hooks_before_sigterm;
         for ((cname, hook), proc) in cmds.into_iter().zip(taken) {
             let log = self.log_path(name, &format!("prestop-{cname}"));
+            let barrier = barrier.clone();
             handles.push(std::thread::spawn(move || -> Result<String> {
                 let mut out = String::new();
                 if let Some(cmd) = hook {
@@ -466,6 +565,9 @@ impl Cluster {
                         Ok((st, o)) => out = format!("{cname} preStop ({st}):\n{o}"),
                         Err(e) => out = format!("{cname} preStop: {e}"),
                     }
+                }
+                if hooks_first {
+                    barrier.wait();
                 }
                 if let Some(mut p) = proc {
                     p.stop(deadline.saturating_duration_since(Instant::now()));
@@ -494,7 +596,10 @@ impl Cluster {
 
     /// One command to a pod's redis.
     pub fn redis_cmd(&self, pod: &str, args: &[&str]) -> Result<resp::Reply> {
-        let a = SocketAddr::from((self.pod_addr(pod).ok_or_else(|| no_pod(pod))?, self.facts.redis_port));
+        let a = SocketAddr::from((
+            self.pod_addr(pod).ok_or_else(|| no_pod(pod))?,
+            self.facts.redis_port,
+        ));
         let pw = self.facts.auth.clone();
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         self.client(move || {
@@ -515,7 +620,14 @@ impl Cluster {
         let pw = self.facts.sentinel_auth.clone();
         let group = self.facts.master_group.clone();
         let r = self
-            .client(move || resp::once(a, pw.as_deref(), &["SENTINEL", "get-master-addr-by-name", &group], Duration::from_millis(500)))
+            .client(move || {
+                resp::once(
+                    a,
+                    pw.as_deref(),
+                    &["SENTINEL", "get-master-addr-by-name", &group],
+                    Duration::from_millis(500),
+                )
+            })
             .ok()?
             .ok()?;
         match r {
@@ -531,32 +643,60 @@ impl Cluster {
         let pw = self.facts.sentinel_auth.clone();
         let group = self.facts.master_group.clone();
         let r = self
-            .client(move || resp::once(a, pw.as_deref(), &["SENTINEL", "REPLICAS", &group], Duration::from_millis(500)))
+            .client(move || {
+                resp::once(
+                    a,
+                    pw.as_deref(),
+                    &["SENTINEL", "REPLICAS", &group],
+                    Duration::from_millis(500),
+                )
+            })
             .ok()?
             .ok()?;
-        let resp::Reply::Array(Some(replicas)) = r else { return None };
+        let resp::Reply::Array(Some(replicas)) = r else {
+            return None;
+        };
         replicas.iter().find_map(|rep| {
-            let resp::Reply::Array(Some(kv)) = rep else { return None };
+            let resp::Reply::Array(Some(kv)) = rep else {
+                return None;
+            };
             let texts: Vec<String> = kv.iter().map(|x| x.text().unwrap_or_default()).collect();
-            let field = |k: &str| texts.chunks(2).find(|c| c.len() == 2 && c[0] == k).map(|c| c[1].clone());
+            let field = |k: &str| {
+                texts
+                    .chunks(2)
+                    .find(|c| c.len() == 2 && c[0] == k)
+                    .map(|c| c[1].clone())
+            };
             (field("ip").as_deref() == Some(addr)).then(|| field("flags").unwrap_or_default())
         })
     }
 
     /// The pod whose address is `addr`.
     pub fn pod_by_addr(&self, addr: &str) -> Option<String> {
-        lock(&self.inner).pods.iter().find(|p| p.addr.to_string() == addr).map(|p| p.name.clone())
+        lock(&self.inner)
+            .pods
+            .iter()
+            .find(|p| p.addr.to_string() == addr)
+            .map(|p| p.name.clone())
     }
 
     /// Polls `cond` every 100 ms until it returns Some, at most `limit`.
-    pub fn wait_for<T>(&self, what: &str, limit: Duration, mut cond: impl FnMut(&Cluster) -> Option<T>) -> Result<T> {
+    pub fn wait_for<T>(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut cond: impl FnMut(&Cluster) -> Option<T>,
+    ) -> Result<T> {
         let start = Instant::now();
         loop {
             if let Some(v) = cond(self) {
                 return Ok(v);
             }
             if start.elapsed() > limit {
-                return Err(Error::Timeout { what: what.to_string(), ms: limit.as_millis() });
+                return Err(Error::Timeout {
+                    what: what.to_string(),
+                    ms: limit.as_millis(),
+                });
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -609,7 +749,11 @@ pub fn skip_reason(name: &str, image: &str) -> Option<&'static str> {
     if name == "init-sysctl" {
         return Some("changes host kernel settings");
     }
-    if base.starts_with("redis:") || base.starts_with("redis@") || base == "redis" || base.starts_with("haproxy") {
+    if base.starts_with("redis:")
+        || base.starts_with("redis@")
+        || base == "redis"
+        || base.starts_with("haproxy")
+    {
         return None;
     }
     Some("no local binary for this image")
@@ -620,7 +764,11 @@ fn no_pod(name: &str) -> Error {
 }
 
 fn find<'a>(inner: &'a mut Inner, name: &str) -> Result<&'a mut PodRt> {
-    inner.pods.iter_mut().find(|p| p.name == name).ok_or_else(|| no_pod(name))
+    inner
+        .pods
+        .iter_mut()
+        .find(|p| p.name == name)
+        .ok_or_else(|| no_pod(name))
 }
 
 pub fn tail(s: &str, n: usize) -> String {
@@ -636,8 +784,14 @@ fn redis_unready_after(spec: &Value) -> Duration {
         .and_then(Value::as_array)
         .and_then(|cs| cs.first())
         .and_then(|c| c.get("readinessProbe"));
-    let period = probe.and_then(|p| p.get("periodSeconds")).and_then(as_uint).unwrap_or(10);
-    let threshold = probe.and_then(|p| p.get("failureThreshold")).and_then(as_uint).unwrap_or(3);
+    let period = probe
+        .and_then(|p| p.get("periodSeconds"))
+        .and_then(as_uint)
+        .unwrap_or(10);
+    let threshold = probe
+        .and_then(|p| p.get("failureThreshold"))
+        .and_then(as_uint)
+        .unwrap_or(3);
     Duration::from_secs(period * threshold)
 }
 
@@ -647,13 +801,17 @@ fn http_ok(a: SocketAddr, path: &str) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_millis(1000)));
-    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: podsim\r\n\r\n").as_bytes()).is_err() {
+    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: podsim\r\n\r\n").as_bytes())
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 64];
     let n = s.read(&mut buf).unwrap_or(0);
     let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2') || code.starts_with('3'))
+    head.split_whitespace()
+        .nth(1)
+        .is_some_and(|code| code.starts_with('2') || code.starts_with('3'))
 }
 
 /// Materialises the pod's volumes under its directory: ConfigMaps and Secrets as files,
@@ -665,17 +823,24 @@ fn prepare_volumes(m: &Manifest, pod: &mut PodRt) -> Result<()> {
     }
     std::fs::create_dir_all(&vol_root).map_err(io(&vol_root))?;
     let spec = pod.template.get("spec").cloned().unwrap_or(Value::Null);
-    for v in spec.get("volumes").and_then(Value::as_array).into_iter().flatten() {
+    for v in spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let vname = str_at(v, &["name"]).unwrap_or_default();
         let dir = vol_root.join(&vname);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         if let Some(cm) = v.get("configMap") {
             let cname = str_at(cm, &["name"]).unwrap_or_default();
             let mode = file_mode(cm.get("defaultMode"));
-            let data = m
-                .config_maps
-                .get(&cname)
-                .ok_or_else(|| Error::Manifest(format!("pod {} volume {vname}: ConfigMap {cname} not rendered", pod.name)))?;
+            let data = m.config_maps.get(&cname).ok_or_else(|| {
+                Error::Manifest(format!(
+                    "pod {} volume {vname}: ConfigMap {cname} not rendered",
+                    pod.name
+                ))
+            })?;
             for (k, text) in data {
                 write_file(&dir.join(k), text.as_bytes(), mode)?;
             }
@@ -687,14 +852,20 @@ fn prepare_volumes(m: &Manifest, pod: &mut PodRt) -> Result<()> {
                     write_file(&dir.join(k), bytes, mode)?;
                 }
             } else if sec.get("optional").and_then(Value::as_bool) != Some(true) {
-                return Err(Error::Manifest(format!("pod {} volume {vname}: Secret {sname} not rendered", pod.name)));
+                return Err(Error::Manifest(format!(
+                    "pod {} volume {vname}: Secret {sname} not rendered",
+                    pod.name
+                )));
             }
         } else if v.get("emptyDir").is_some() {
             set_mode(&dir, 0o777)?;
         } else if v.get("persistentVolumeClaim").is_some() {
             // Treated like a claim template: persistent per pod.
         } else {
-            return Err(Error::Manifest(format!("pod {} volume {vname}: unsupported volume type", pod.name)));
+            return Err(Error::Manifest(format!(
+                "pod {} volume {vname}: unsupported volume type",
+                pod.name
+            )));
         }
     }
     for c in &pod.claims {
@@ -716,7 +887,9 @@ fn file_mode(v: Option<&Value>) -> u32 {
         Some(Value::String(s)) => s.trim().to_string(),
         _ => return 0o644,
     };
-    let octal = text.strip_prefix("0o").or_else(|| text.strip_prefix('0').filter(|r| !r.is_empty()));
+    let octal = text
+        .strip_prefix("0o")
+        .or_else(|| text.strip_prefix('0').filter(|r| !r.is_empty()));
     match octal {
         Some(o) => u32::from_str_radix(o, 8).unwrap_or(0o644),
         None => match text.parse::<u32>() {
@@ -754,12 +927,19 @@ fn container_command(pod: &PodRt, c: &ContainerPlan) -> Result<std::process::Com
     for (vname, path, ro, sub) in &c.mounts {
         let mut src = volume_source(pod, vname);
         if !src.exists() {
-            return Err(Error::Manifest(format!("pod {} container {}: volume {vname} not defined", pod.name, c.name)));
+            return Err(Error::Manifest(format!(
+                "pod {} container {}: volume {vname} not defined",
+                pod.name, c.name
+            )));
         }
         if let Some(s) = sub {
             src = src.join(s);
         }
-        mounts.push(Mount { target: path.clone(), source: src, read_only: *ro });
+        mounts.push(Mount {
+            target: path.clone(),
+            source: src,
+            read_only: *ro,
+        });
     }
     let script = pod.sandbox.dir.join(format!("enter-{}.sh", c.name));
     let sb = Sandbox::with_script(&pod.sandbox, &mounts, &script)?;
@@ -780,7 +960,14 @@ fn write_hosts_locked(m: &Manifest, inner: &Inner) -> Result<()> {
             .iter()
             .filter(|p| svc.selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)))
             .collect();
-        let names = |n: &str| vec![n.to_string(), format!("{n}.{ns}"), format!("{n}.{ns}.svc"), format!("{n}.{ns}.svc.cluster.local")];
+        let names = |n: &str| {
+            vec![
+                n.to_string(),
+                format!("{n}.{ns}"),
+                format!("{n}.{ns}.svc"),
+                format!("{n}.{ns}.svc.cluster.local"),
+            ]
+        };
         if svc.headless {
             for p in &matching {
                 let listed = match p.state {
@@ -803,7 +990,8 @@ fn write_hosts_locked(m: &Manifest, inner: &Inner) -> Result<()> {
         }
     }
     for pod in &inner.pods {
-        let mut content = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        let mut content =
+            String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         content += &format!("{}\t{}\n", pod.addr, pod.name);
         for (a, n) in &lines {
             content += &format!("{a}\t{}\n", n.join(" "));
@@ -841,7 +1029,10 @@ fn supervise(inner: Arc<Mutex<Inner>>, m: Arc<Manifest>, stop: Arc<AtomicBool>, 
                     let Some(p) = c.proc.as_mut() else { continue };
                     if let Some(st) = p.poll_exit() {
                         let at = *c.exited_at.get_or_insert_with(|| {
-                            let _ = append(&log_dir.join("events.log"), &format!("container {} exited: {st}\n", c.plan.name));
+                            let _ = append(
+                                &log_dir.join("events.log"),
+                                &format!("container {} exited: {st}\n", c.plan.name),
+                            );
                             now
                         });
                         if now.duration_since(at) >= backoff {
@@ -852,12 +1043,19 @@ fn supervise(inner: Arc<Mutex<Inner>>, m: Arc<Manifest>, stop: Arc<AtomicBool>, 
                 for i in restart {
                     let plan = pod.containers[i].plan.clone();
                     if let Ok(cmd) = container_command(pod, &plan) {
-                        if let Ok(p) = Proc::spawn(&plan.name, cmd, &log_dir.join(format!("{}.log", plan.name))) {
+                        if let Ok(p) = Proc::spawn(
+                            &plan.name,
+                            cmd,
+                            &log_dir.join(format!("{}.log", plan.name)),
+                        ) {
                             let c = &mut pod.containers[i];
                             c.proc = Some(p);
                             c.exited_at = None;
                             c.restarts += 1;
-                            let _ = append(&log_dir.join("events.log"), &format!("container {} restarted\n", plan.name));
+                            let _ = append(
+                                &log_dir.join("events.log"),
+                                &format!("container {} restarted\n", plan.name),
+                            );
                         }
                     }
                 }
@@ -872,7 +1070,11 @@ fn supervise(inner: Arc<Mutex<Inner>>, m: Arc<Manifest>, stop: Arc<AtomicBool>, 
 
 fn append(p: &Path, s: &str) -> Result<()> {
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(io(p))?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(p)
+        .map_err(io(p))?;
     f.write_all(s.as_bytes()).map_err(io(p))
 }
 
@@ -880,34 +1082,76 @@ fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner) -> Result
     let vars_text = m
         .config_maps
         .iter()
-        .find_map(|(n, d)| if n.ends_with("-configmap") && !n.ends_with("-health-configmap") { d.get("vars.sh") } else { None })
+        .find_map(|(n, d)| {
+            if n.ends_with("-configmap") && !n.ends_with("-health-configmap") {
+                d.get("vars.sh")
+            } else {
+                None
+            }
+        })
         .ok_or_else(|| Error::Manifest("no vars.sh in the chart's ConfigMap".into()))?;
     let vars = parse_vars(vars_text);
-    let get = |k: &str| vars.get(k).cloned().ok_or_else(|| Error::Manifest(format!("vars.sh lacks {k}")));
-    let port = |k: &str| -> Result<u16> { get(k)?.parse().map_err(|_| Error::Manifest(format!("vars.sh {k} is not a port"))) };
+    let get = |k: &str| {
+        vars.get(k)
+            .cloned()
+            .ok_or_else(|| Error::Manifest(format!("vars.sh lacks {k}")))
+    };
+    let port = |k: &str| -> Result<u16> {
+        get(k)?
+            .parse()
+            .map_err(|_| Error::Manifest(format!("vars.sh {k} is not a port")))
+    };
     let spec = sts.template.get("spec").cloned().unwrap_or(Value::Null);
-    let pod0 = inner.pods.first().ok_or_else(|| Error::Manifest("StatefulSet has no replicas".into()))?;
+    let pod0 = inner
+        .pods
+        .first()
+        .ok_or_else(|| Error::Manifest("StatefulSet has no replicas".into()))?;
     let env_of = |cname: &str, key: &str| -> Result<Option<String>> {
-        for c in spec.get("containers").and_then(Value::as_array).into_iter().flatten() {
+        for c in spec
+            .get("containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if str_at(c, &["name"]).as_deref() == Some(cname) {
                 let plan = container_plan(m, c, &pod0.name, &pod0.addr.to_string())?;
-                return Ok(plan.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty()));
+                return Ok(plan
+                    .env
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .filter(|v| !v.is_empty()));
             }
         }
         Ok(None)
     };
-    let haproxy = inner.pods.iter().find(|p| p.kind == WorkloadKind::Deployment).and_then(|p| {
-        let hs = m.services.iter().find(|s| s.name.ends_with("-haproxy") && !s.headless)?;
-        let (_, target) = hs.ports.first()?;
-        let c = p.template.get("spec")?.get("containers")?.as_array()?.first()?;
-        let cport = c
-            .get("ports")?
-            .as_array()?
-            .iter()
-            .find(|x| str_at(x, &["name"]).as_deref() == Some(target.as_str()) || str_at(x, &["containerPort"]).as_deref() == Some(target.as_str()))
-            .and_then(|x| as_uint(x.get("containerPort")?))? as u16;
-        Some(SocketAddr::from((p.addr, cport)))
-    });
+    let haproxy = inner
+        .pods
+        .iter()
+        .find(|p| p.kind == WorkloadKind::Deployment)
+        .and_then(|p| {
+            let hs = m
+                .services
+                .iter()
+                .find(|s| s.name.ends_with("-haproxy") && !s.headless)?;
+            let (_, target) = hs.ports.first()?;
+            let c = p
+                .template
+                .get("spec")?
+                .get("containers")?
+                .as_array()?
+                .first()?;
+            let cport = c
+                .get("ports")?
+                .as_array()?
+                .iter()
+                .find(|x| {
+                    str_at(x, &["name"]).as_deref() == Some(target.as_str())
+                        || str_at(x, &["containerPort"]).as_deref() == Some(target.as_str())
+                })
+                .and_then(|x| as_uint(x.get("containerPort")?))? as u16;
+            Some(SocketAddr::from((p.addr, cport)))
+        });
     Ok(Facts {
         fullname: get("SERVICE")?,
         namespace: m.namespace.clone(),
@@ -922,7 +1166,9 @@ fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner) -> Result
             .flat_map(|t| t.lines())
             .find_map(|l| {
                 let w: Vec<&str> = l.split_whitespace().collect();
-                (w.len() == 4 && w[0] == "sentinel" && w[1] == "down-after-milliseconds").then(|| w[3].parse().ok()).flatten()
+                (w.len() == 4 && w[0] == "sentinel" && w[1] == "down-after-milliseconds")
+                    .then(|| w[3].parse().ok())
+                    .flatten()
             })
             .unwrap_or(30_000),
         auth: env_of("redis", "AUTH")?,

@@ -9,8 +9,8 @@ pub mod resp;
 pub mod sandbox;
 
 pub use error::{Error, Result};
+pub mod cleanup;
 pub mod cluster;
 pub mod manifest;
 pub mod render;
 pub mod scenario;
-pub mod cleanup;

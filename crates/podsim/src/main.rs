@@ -10,7 +10,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "podsim", about = "Run a rendered redis-ha chart's pods as real processes (root, no Kubernetes)")]
+#[command(
+    name = "podsim",
+    about = "Run a rendered redis-ha chart's pods as real processes (root, no Kubernetes)"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -34,6 +37,10 @@ enum Cmd {
         /// Keep the run directory (logs) under the temp dir.
         #[arg(long)]
         keep: bool,
+        /// Comparison only, not Kubernetes semantics: on the graceful stop run every preStop
+        /// hook before any container of the pod gets SIGTERM.
+        #[arg(long)]
+        hooks_before_sigterm: bool,
     },
 }
 
@@ -57,14 +64,24 @@ fn limit(c: &Cluster) -> Duration {
     Duration::from_millis(c.facts.down_after_ms) + Duration::from_secs(30)
 }
 
-fn new_cluster(m: &str, keep: bool) -> podsim::Result<Cluster> {
-    let opts = Options { keep_dir: keep, ..Options::default() };
+fn new_cluster(m: &str, keep: bool, hooks_first: bool) -> podsim::Result<Cluster> {
+    let opts = Options {
+        keep_dir: keep,
+        hooks_before_sigterm: hooks_first,
+        ..Options::default()
+    };
     Cluster::new(Manifest::parse(m)?, opts)
 }
 
-fn failover(chart: &PathBuf, values: &[PathBuf], release: &str, keep: bool) -> podsim::Result<Summary> {
+fn failover(
+    chart: &std::path::Path,
+    values: &[PathBuf],
+    release: &str,
+    keep: bool,
+    hooks_first: bool,
+) -> podsim::Result<Summary> {
     let yaml = podsim::render::helm_template(chart, values, release)?;
-    let c = new_cluster(&yaml, keep)?;
+    let c = new_cluster(&yaml, keep, hooks_first)?;
     eprintln!("podsim: run directory {}", c.dir.display());
     bootstrap(&c)?;
     let pods = c.pod_names(WorkloadKind::StatefulSet).len();
@@ -72,22 +89,38 @@ fn failover(chart: &PathBuf, values: &[PathBuf], release: &str, keep: bool) -> p
     let hard = lose_master(&c, Loss::Hard, limit(&c))?;
     let mut rejoined = None;
     let (graceful, c) = if hard.failed_over {
-        eprintln!("podsim: failed over to {:?}; restarting {}", hard.new_master, hard.old_master);
-        rejoined = Some(rejoin(&c, &hard.old_master, Duration::from_secs(60)).is_ok());
+        eprintln!(
+            "podsim: failed over to {:?}; restarting {}",
+            hard.new_master, hard.old_master
+        );
+        let r = rejoin(&c, &hard.old_master, Duration::from_secs(60));
+        if let Err(e) = &r {
+            eprintln!("podsim: rejoin failed: {e}");
+        }
+        rejoined = Some(r.is_ok());
         eprintln!("podsim: graceful stop of the master");
         (lose_master(&c, Loss::Graceful, limit(&c))?, c)
     } else {
         // The group is stuck without a master: measure the graceful stop on a fresh install.
-        eprintln!("podsim: no failover ({:?}); fresh install for the graceful stop", hard.reason);
+        eprintln!(
+            "podsim: no failover ({:?}); fresh install for the graceful stop",
+            hard.reason
+        );
         drop(c);
-        let c2 = new_cluster(&yaml, keep)?;
+        let c2 = new_cluster(&yaml, keep, hooks_first)?;
         bootstrap(&c2)?;
         (lose_master(&c2, Loss::Graceful, limit(&c2))?, c2)
     };
     Ok(summary(&c, pods, &hard, rejoined, &graceful))
 }
 
-fn summary(c: &Cluster, pods: usize, hard: &FailoverReport, rejoined: Option<bool>, graceful: &FailoverReport) -> Summary {
+fn summary(
+    c: &Cluster,
+    pods: usize,
+    hard: &FailoverReport,
+    rejoined: Option<bool>,
+    graceful: &FailoverReport,
+) -> Summary {
     Summary {
         pods,
         quorum: c.facts.quorum,
@@ -113,16 +146,31 @@ fn main() -> ExitCode {
     // Before any thread exists, so that every thread inherits the blocked mask.
     podsim::cleanup::install_signal_handlers();
     match cli.cmd {
-        Cmd::Failover { chart, values, json, release, keep } => match failover(&chart, &values, &release, keep) {
+        Cmd::Failover {
+            chart,
+            values,
+            json,
+            release,
+            keep,
+            hooks_before_sigterm,
+        } => match failover(&chart, &values, &release, keep, hooks_before_sigterm) {
             Ok(s) => {
                 if json {
                     println!("{}", serde_json::to_string(&s).unwrap_or_default());
                 } else {
-                    println!("pods: {}  quorum: {}  down-after: {} ms", s.pods, s.quorum, s.down_after_ms);
+                    println!(
+                        "pods: {}  quorum: {}  down-after: {} ms",
+                        s.pods, s.quorum, s.down_after_ms
+                    );
                     println!("hard loss of the master pod:");
                     println!("  failed over:        {}", s.failed_over);
                     println!("  unavailable:        {}", ms(s.hard_kill_unavailable_ms));
-                    println!("  acked writes lost:  {}", s.acked_writes_lost.map(|v| v.to_string()).unwrap_or_else(|| "-".into()));
+                    println!(
+                        "  acked writes lost:  {}",
+                        s.acked_writes_lost
+                            .map(|v| v.to_string())
+                            .unwrap_or_else(|| "-".into())
+                    );
                     if let Some(r) = &s.no_failover_reason {
                         println!("  reason:             {r}");
                     }
@@ -132,7 +180,12 @@ fn main() -> ExitCode {
                     println!("graceful stop of the master pod (preStop, then SIGTERM):");
                     println!("  handed over:        {}", s.graceful_failed_over);
                     println!("  unavailable:        {}", ms(s.graceful_unavailable_ms));
-                    println!("  acked writes lost:  {}", s.graceful_acked_writes_lost.map(|v| v.to_string()).unwrap_or_else(|| "-".into()));
+                    println!(
+                        "  acked writes lost:  {}",
+                        s.graceful_acked_writes_lost
+                            .map(|v| v.to_string())
+                            .unwrap_or_else(|| "-".into())
+                    );
                     for h in &s.graceful_prestop_output {
                         println!("  {}", h.trim_end().replace('\n', "\n  "));
                     }

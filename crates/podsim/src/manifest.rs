@@ -44,8 +44,8 @@ pub struct Workload {
 
 impl Manifest {
     pub fn parse(yaml: &str) -> Result<Manifest> {
-        let docs: Vec<Value> = serde_saphyr::from_multiple(yaml)
-            .map_err(|e| Error::Manifest(format!("YAML: {e}")))?;
+        let docs: Vec<Value> =
+            serde_saphyr::from_multiple(yaml).map_err(|e| Error::Manifest(format!("YAML: {e}")))?;
         let mut m = Manifest::default();
         for d in docs.into_iter().filter(|d| d.is_object()) {
             let kind = str_at(&d, &["kind"]).unwrap_or_default();
@@ -103,7 +103,11 @@ impl Manifest {
                     let claims = spec
                         .get("volumeClaimTemplates")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|c| str_at(c, &["metadata", "name"])).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|c| str_at(c, &["metadata", "name"]))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     m.workloads.push(Workload {
                         kind: if kind == "StatefulSet" {
@@ -151,7 +155,11 @@ impl Manifest {
 /// A whole number, also when the YAML parser produced an integral float (`0755` -> 755.0).
 pub fn as_uint(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
         _ => None,
     }
 }
@@ -193,7 +201,8 @@ fn base64_decode(s: &str) -> Result<Vec<u8>> {
         let v = T
             .iter()
             .position(|t| *t == c)
-            .ok_or_else(|| Error::Manifest(format!("bad base64 in Secret: {s:?}")))? as u32;
+            .ok_or_else(|| Error::Manifest(format!("bad base64 in Secret: {s:?}")))?
+            as u32;
         acc = (acc << 6) | v;
         bits += 6;
         if bits >= 8 {
@@ -233,7 +242,17 @@ fn image_default(image: &str) -> Option<Vec<String>> {
     let base = image.rsplit('/').next().unwrap_or(image);
     if base.starts_with("haproxy") {
         // The haproxy image's entrypoint runs `haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg`.
-        Some(["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"].map(String::from).to_vec())
+        Some(
+            [
+                "haproxy",
+                "-W",
+                "-db",
+                "-f",
+                "/usr/local/etc/haproxy/haproxy.cfg",
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
     } else if base.starts_with("redis") {
         Some(vec!["redis-server".into()])
     } else {
@@ -282,7 +301,11 @@ pub fn container_plan(
         } else if let Some(r) = e.get("valueFrom").and_then(|f| f.get("configMapKeyRef")) {
             let cname = str_at(r, &["name"]).unwrap_or_default();
             let key = str_at(r, &["key"]).unwrap_or_default();
-            m.config_maps.get(&cname).and_then(|d| d.get(&key)).cloned().unwrap_or_default()
+            m.config_maps
+                .get(&cname)
+                .and_then(|d| d.get(&key))
+                .cloned()
+                .unwrap_or_default()
         } else if let Some(f) = e.get("valueFrom").and_then(|f| f.get("fieldRef")) {
             match str_at(f, &["fieldPath"]).as_deref() {
                 Some("metadata.name") => pod_name.to_string(),
@@ -297,19 +320,33 @@ pub fn container_plan(
     }
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(|s| expand(s, &env))).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(|s| expand(s, &env)))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut argv = strings(c.get("command"));
     if argv.is_empty() {
         argv = image_default(&image).ok_or_else(|| {
-            Error::Manifest(format!("container {name}: no command and unknown image {image}"))
+            Error::Manifest(format!(
+                "container {name}: no command and unknown image {image}"
+            ))
         })?;
     }
     argv.extend(strings(c.get("args")));
     let mut ports = BTreeMap::new();
-    for p in c.get("ports").and_then(Value::as_array).into_iter().flatten() {
-        if let (Some(n), Some(cp)) = (str_at(p, &["name"]), p.get("containerPort").and_then(as_uint)) {
+    for p in c
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(n), Some(cp)) = (
+            str_at(p, &["name"]),
+            p.get("containerPort").and_then(as_uint),
+        ) {
             ports.insert(n, cp as u16);
         }
     }
@@ -329,7 +366,9 @@ pub fn container_plan(
                 path: str_at(h, &["path"]).unwrap_or_else(|| "/".into()),
             })
         } else {
-            p.get("tcpSocket").and_then(|t| port_of(t.get("port"))).map(Probe::Tcp)
+            p.get("tcpSocket")
+                .and_then(|t| port_of(t.get("port")))
+                .map(Probe::Tcp)
         }
     });
     let pre_stop = c
@@ -370,6 +409,9 @@ pub fn container_plan(
 mod tests {
     #[test]
     fn secret_base64_decodes() {
-        assert_eq!(super::base64_decode("cGFzcyB3b3Jk").unwrap(), b"pass word".to_vec());
+        assert_eq!(
+            super::base64_decode("cGFzcyB3b3Jk").unwrap(),
+            b"pass word".to_vec()
+        );
     }
 }

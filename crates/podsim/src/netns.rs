@@ -46,8 +46,19 @@ impl Network {
             "ip", "-n", &self.hub, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
             "netns", &ns,
         ])?;
-        host(&["ip", "-n", &self.hub, "link", "set", &port, "master", "br0", "up"])?;
-        host(&["ip", "-n", &ns, "addr", "add", &format!("{addr}/24"), "dev", "eth0"])?;
+        host(&[
+            "ip", "-n", &self.hub, "link", "set", &port, "master", "br0", "up",
+        ])?;
+        host(&[
+            "ip",
+            "-n",
+            &ns,
+            "addr",
+            "add",
+            &format!("{addr}/24"),
+            "dev",
+            "eth0",
+        ])?;
         host(&["ip", "-n", &ns, "link", "set", "eth0", "up"])?;
         host(&["ip", "-n", &ns, "link", "set", "lo", "up"])?;
         Ok((ns, addr))

@@ -20,11 +20,15 @@ pub fn helm_binary() -> PathBuf {
 pub fn helm_template(chart: &Path, values: &[PathBuf], release: &str) -> Result<String> {
     let helm = helm_binary();
     let mut c = Command::new(&helm);
-    c.args(["template", release]).arg(chart).args(["--namespace", "default"]);
+    c.args(["template", release])
+        .arg(chart)
+        .args(["--namespace", "default"]);
     for v in values {
         c.arg("-f").arg(v);
     }
-    let out = c.output().map_err(|e| Error::MissingTool(format!("{}: {e}", helm.display())))?;
+    let out = c
+        .output()
+        .map_err(|e| Error::MissingTool(format!("{}: {e}", helm.display())))?;
     if !out.status.success() {
         return Err(Error::Command {
             cmd: format!("{} template {release} {}", helm.display(), chart.display()),
@@ -48,11 +52,18 @@ pub fn workspace_chart(scratch: &Path) -> Result<PathBuf> {
         copy_dir(&src.join(sub), &scratch.join(sub))?;
     }
     let values = root.join("../shared/../brief/scratch-values.yaml");
-    let values = if values.exists() { values } else { PathBuf::from("/work/brief/scratch-values.yaml") };
+    let values = if values.exists() {
+        values
+    } else {
+        PathBuf::from("/work/brief/scratch-values.yaml")
+    };
     std::fs::copy(&values, scratch.join("values.yaml")).map_err(io(&values))?;
     let chart_yaml = scratch.join("Chart.yaml");
-    std::fs::write(&chart_yaml, "apiVersion: v2\nname: redis-ha\nversion: 5.0.0\nappVersion: 8.8.0\n")
-        .map_err(io(&chart_yaml))?;
+    std::fs::write(
+        &chart_yaml,
+        "apiVersion: v2\nname: redis-ha\nversion: 5.0.0\nappVersion: 8.8.0\n",
+    )
+    .map_err(io(&chart_yaml))?;
     Ok(scratch.to_path_buf())
 }
 

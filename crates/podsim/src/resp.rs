@@ -120,7 +120,12 @@ impl Conn {
 }
 
 /// One command on a fresh connection (with AUTH first when a password is given).
-pub fn once(addr: SocketAddr, password: Option<&str>, args: &[&str], timeout: Duration) -> Result<Reply> {
+pub fn once(
+    addr: SocketAddr,
+    password: Option<&str>,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<Reply> {
     Conn::open(addr, password, timeout)?.cmd(args)
 }
 

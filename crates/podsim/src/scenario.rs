@@ -34,7 +34,11 @@ impl Snapshot {
     }
 
     pub fn masters(&self) -> Vec<String> {
-        self.roles.iter().filter(|(_, r)| r == "master").map(|(p, _)| p.clone()).collect()
+        self.roles
+            .iter()
+            .filter(|(_, r)| r == "master")
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     /// The pod every reachable sentinel names, if they all agree and at least one answers.
@@ -53,40 +57,60 @@ impl Snapshot {
 pub fn bootstrap(c: &Cluster) -> Result<String> {
     c.start_all()?;
     let pods = c.pod_names(WorkloadKind::StatefulSet);
-    let pod0 = pods.first().cloned().ok_or_else(|| Error::Scenario("no redis pods".into()))?;
+    let pod0 = pods
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::Scenario("no redis pods".into()))?;
     let addr0 = c.pod_addr(&pod0).map(|a| a.to_string()).unwrap_or_default();
     // Replicas report link up and every sentinel knows pod 0 as master.
-    c.wait_for("replicas linked to pod 0 and sentinels agreeing", Duration::from_secs(60), |c| {
-        let s = Snapshot::take(c);
-        let linked = pods.iter().skip(1).all(|p| {
-            c.redis_cmd(p, &["INFO", "replication"])
-                .ok()
-                .and_then(|r| r.text())
-                .is_some_and(|t| {
-                    resp::info_field(&t, "role").as_deref() == Some("slave")
-                        && resp::info_field(&t, "master_host").as_deref() == Some(addr0.as_str())
-                        && resp::info_field(&t, "master_link_status").as_deref() == Some("up")
-                })
-        });
-        let ok = s.masters() == vec![pod0.clone()]
-            && s.sentinels.len() == pods.len()
-            && s.sentinels.iter().all(|(_, m)| *m == addr0)
-            && linked;
-        ok.then_some(())
-    })?;
-    let ha = c.facts.haproxy.ok_or_else(|| Error::Scenario("HAProxy is not enabled in this chart's values".into()))?;
+    c.wait_for(
+        "replicas linked to pod 0 and sentinels agreeing",
+        Duration::from_secs(60),
+        |c| {
+            let s = Snapshot::take(c);
+            let linked = pods.iter().skip(1).all(|p| {
+                c.redis_cmd(p, &["INFO", "replication"])
+                    .ok()
+                    .and_then(|r| r.text())
+                    .is_some_and(|t| {
+                        resp::info_field(&t, "role").as_deref() == Some("slave")
+                            && resp::info_field(&t, "master_host").as_deref()
+                                == Some(addr0.as_str())
+                            && resp::info_field(&t, "master_link_status").as_deref() == Some("up")
+                    })
+            });
+            let ok = s.masters() == vec![pod0.clone()]
+                && s.sentinels.len() == pods.len()
+                && s.sentinels.iter().all(|(_, m)| *m == addr0)
+                && linked;
+            ok.then_some(())
+        },
+    )?;
+    let ha = c
+        .facts
+        .haproxy
+        .ok_or_else(|| Error::Scenario("HAProxy is not enabled in this chart's values".into()))?;
     let pw = c.facts.auth.clone();
     // HAProxy routes only after its checks see the master; poll the write until it succeeds.
     c.wait_for("a write through HAProxy", Duration::from_secs(30), |c| {
         let pw = pw.clone();
-        c.client(move || resp::once(ha, pw.as_deref(), &["SET", "podsim:bootstrap", "1"], Duration::from_millis(500)))
-            .ok()
-            .and_then(|r| r.ok())
-            .filter(|r| *r == Reply::Status("OK".into()))
+        c.client(move || {
+            resp::once(
+                ha,
+                pw.as_deref(),
+                &["SET", "podsim:bootstrap", "1"],
+                Duration::from_millis(500),
+            )
+        })
+        .ok()
+        .and_then(|r| r.ok())
+        .filter(|r| *r == Reply::Status("OK".into()))
     })?;
     let got = c.redis_cmd(&pod0, &["GET", "podsim:bootstrap"])?;
     if got != Reply::Bulk(Some(b"1".to_vec())) {
-        return Err(Error::Scenario(format!("write through HAProxy not on the master {pod0}: {got:?}")));
+        return Err(Error::Scenario(format!(
+            "write through HAProxy not on the master {pod0}: {got:?}"
+        )));
     }
     Ok(pod0)
 }
@@ -114,22 +138,41 @@ pub struct Writer {
 
 impl Writer {
     pub fn start(c: &Cluster, prefix: &str) -> Result<Writer> {
-        let ha = c.facts.haproxy.ok_or_else(|| Error::Scenario("HAProxy is not enabled".into()))?;
+        let ha = c
+            .facts
+            .haproxy
+            .ok_or_else(|| Error::Scenario("HAProxy is not enabled".into()))?;
         let pw = c.facts.auth.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let acked = Arc::new(Mutex::new(Vec::new()));
         let failed = Arc::new(Mutex::new(0u64));
         let last_error = Arc::new(Mutex::new(String::new()));
-        let (s2, a2, f2, e2, p2) = (stop.clone(), acked.clone(), failed.clone(), last_error.clone(), prefix.to_string());
+        let (s2, a2, f2, e2, p2) = (
+            stop.clone(),
+            acked.clone(),
+            failed.clone(),
+            last_error.clone(),
+            prefix.to_string(),
+        );
         let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
             write_loop(ha, pw, &p2, &s2, &a2, &f2, &e2);
         })?;
-        Ok(Writer { stop, acked, failed, last_error, handle: Some(handle), prefix: prefix.to_string() })
+        Ok(Writer {
+            stop,
+            acked,
+            failed,
+            last_error,
+            handle: Some(handle),
+            prefix: prefix.to_string(),
+        })
     }
 
     /// The last failed write's error (reply or I/O).
     pub fn last_error(&self) -> String {
-        self.last_error.lock().map(|e| e.clone()).unwrap_or_default()
+        self.last_error
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_default()
     }
 
     pub fn acked_count(&self) -> usize {
@@ -157,11 +200,16 @@ impl Writer {
         }
         let mut lost = 0u64;
         for chunk in acked.chunks(200) {
-            let keys: Vec<String> = chunk.iter().map(|(n, _)| format!("{}:{n}", self.prefix)).collect();
+            let keys: Vec<String> = chunk
+                .iter()
+                .map(|(n, _)| format!("{}:{n}", self.prefix))
+                .collect();
             let mut args = vec!["MGET"];
             args.extend(keys.iter().map(String::as_str));
             match c.redis_cmd(master, &args)? {
-                Reply::Array(Some(v)) => lost += v.iter().filter(|r| matches!(r, Reply::Bulk(None))).count() as u64,
+                Reply::Array(Some(v)) => {
+                    lost += v.iter().filter(|r| matches!(r, Reply::Bulk(None))).count() as u64
+                }
                 other => return Err(Error::Scenario(format!("MGET on {master}: {other:?}"))),
             }
         }
@@ -261,11 +309,20 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
     let old = snap
         .agreed_master(c)
         .ok_or_else(|| Error::Scenario(format!("no agreed master before the loss: {snap:?}")))?;
-    let prefix = format!("podsim:{}", if loss == Loss::Hard { "hard" } else { "graceful" });
+    let prefix = format!(
+        "podsim:{}",
+        if loss == Loss::Hard {
+            "hard"
+        } else {
+            "graceful"
+        }
+    );
     let writer = Writer::start(c, &prefix)?;
-    c.wait_for("the writer's first 20 acknowledged writes", Duration::from_secs(20), |_| {
-        (writer.acked_count() >= 20).then_some(())
-    })?;
+    c.wait_for(
+        "the writer's first 20 acknowledged writes",
+        Duration::from_secs(20),
+        |_| (writer.acked_count() >= 20).then_some(()),
+    )?;
     let t0 = Instant::now();
     let mut hook_output = Vec::new();
     match loss {
@@ -282,9 +339,11 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
         Ok(new) => {
             // Keep writing a little so the window is closed by several acknowledged writes.
             let n = writer.acked_count();
-            let more = c.wait_for("50 more acknowledged writes", Duration::from_secs(20), |_| {
-                (writer.acked_count() >= n + 50).then_some(())
-            });
+            let more = c.wait_for(
+                "50 more acknowledged writes",
+                Duration::from_secs(20),
+                |_| (writer.acked_count() >= n + 50).then_some(()),
+            );
             if let Err(e) = more {
                 return Err(Error::Scenario(format!(
                     "{e}: new master {new}, last write error {:?}, state {:?}",
@@ -339,7 +398,14 @@ pub fn ckquorum(c: &Cluster, lost: &str) -> String {
         let pw = c.facts.sentinel_auth.clone();
         let group = c.facts.master_group.clone();
         let r = c
-            .client(move || resp::once(a, pw.as_deref(), &["SENTINEL", "CKQUORUM", &group], Duration::from_millis(500)))
+            .client(move || {
+                resp::once(
+                    a,
+                    pw.as_deref(),
+                    &["SENTINEL", "CKQUORUM", &group],
+                    Duration::from_millis(500),
+                )
+            })
             .ok()
             .and_then(|r| r.ok());
         let text = match r {
@@ -358,7 +424,10 @@ pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
     let master = Snapshot::take(c)
         .agreed_master(c)
         .ok_or_else(|| Error::Scenario("no agreed master before the rejoin".into()))?;
-    let master_addr = c.pod_addr(&master).map(|a| a.to_string()).unwrap_or_default();
+    let master_addr = c
+        .pod_addr(&master)
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let mut samples = 0usize;
     let mut violation: Option<Snapshot> = None;
     let started = std::thread::scope(|s| {
@@ -371,7 +440,8 @@ pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        h.join().map_err(|_| Error::Scenario("start thread panicked".into()))?
+        h.join()
+            .map_err(|_| Error::Scenario("start thread panicked".into()))?
     });
     started?;
     let linked = c.wait_for(&format!("{pod} replicating from {master}"), limit, |c| {
@@ -398,7 +468,9 @@ pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
         ok.then_some(())
     });
     if let Some(v) = violation {
-        return Err(Error::Scenario(format!("two masters at one sample during the rejoin: {v:?}")));
+        return Err(Error::Scenario(format!(
+            "two masters at one sample during the rejoin: {v:?}"
+        )));
     }
     linked?;
     Ok(samples)

@@ -4,15 +4,17 @@ use podsim::cluster::{Cluster, Options};
 use podsim::manifest::Manifest;
 use podsim::render::{helm_template, workspace_chart};
 use podsim::scenario::{bootstrap, lose_master, rejoin, Loss};
-use std::time::Duration;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Scenarios share the machine's 2 cores: run them one at a time so timings mean something.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn values(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/values").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/values")
+        .join(name)
 }
 
 /// A cluster of the chart rendered with `base` values files, then fast.yaml (short timings).
@@ -24,7 +26,10 @@ fn cluster_with(base: &[&str], extra: &[&str]) -> Cluster {
     files.extend(extra.iter().map(|e| values(e)));
     let yaml = helm_template(&chart, &files, "rel").expect("helm template");
     let m = Manifest::parse(&yaml).expect("manifest");
-    let opts = Options { keep_dir: std::env::var_os("PODSIM_KEEP").is_some(), ..Options::default() };
+    let opts = Options {
+        keep_dir: std::env::var_os("PODSIM_KEEP").is_some(),
+        ..Options::default()
+    };
     Cluster::new(m, opts).expect("cluster")
 }
 
@@ -67,13 +72,27 @@ fn b_d_hard_loss_then_old_master_rejoins() {
     let c = cluster(&[]);
     must(&c, bootstrap(&c));
     let r = must(&c, lose_master(&c, Loss::Hard, failover_limit(&c)));
-    println!("(b) hard loss: {}", serde_json::to_string(&r).unwrap_or_default());
-    assert!(r.failed_over, "no failover after the master pod's loss: {:?}", r.reason);
+    println!(
+        "(b) hard loss: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
+    assert!(
+        r.failed_over,
+        "no failover after the master pod's loss: {:?}",
+        r.reason
+    );
     let o = r.outage.clone().expect("outage");
     let target = c.facts.down_after_ms + 3000;
-    assert!(o.unavailable_ms <= target, "(b) window {} ms > down-after + 3 s = {target} ms", o.unavailable_ms);
+    assert!(
+        o.unavailable_ms <= target,
+        "(b) window {} ms > down-after + 3 s = {target} ms",
+        o.unavailable_ms
+    );
     let samples = must(&c, rejoin(&c, &r.old_master, Duration::from_secs(60)));
-    println!("(d) {} rejoined as replica; {samples} samples, never two masters", r.old_master);
+    println!(
+        "(d) {} rejoined as replica; {samples} samples, never two masters",
+        r.old_master
+    );
 }
 
 #[test]
@@ -82,28 +101,56 @@ fn c_graceful_stop_hands_over_quickly() {
     let c = cluster(&[]);
     must(&c, bootstrap(&c));
     let r = must(&c, lose_master(&c, Loss::Graceful, failover_limit(&c)));
-    println!("(c) graceful stop: {}", serde_json::to_string(&r).unwrap_or_default());
-    assert!(r.failed_over, "no handover after a graceful stop: {:?} {:?}", r.reason, r.hook_output);
+    println!(
+        "(c) graceful stop: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
+    assert!(
+        r.failed_over,
+        "no handover after a graceful stop: {:?} {:?}",
+        r.reason, r.hook_output
+    );
     let o = r.outage.expect("outage");
-    assert!(o.unavailable_ms <= 2000, "(c) window {} ms > 2 s; hook: {:?}", o.unavailable_ms, r.hook_output);
-    assert!(o.unavailable_ms < c.facts.down_after_ms, "(c) window not shorter than a hard loss detection");
+    assert!(
+        o.unavailable_ms <= 2000,
+        "(c) window {} ms > 2 s; hook: {:?}",
+        o.unavailable_ms,
+        r.hook_output
+    );
+    assert!(
+        o.unavailable_ms < c.facts.down_after_ms,
+        "(c) window not shorter than a hard loss detection"
+    );
 }
 
 #[test]
 fn e_two_pods_hard_loss_does_not_fail_over() {
     let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let c = cluster_with(&["seed-redis-1g.yaml"], &[]);
-    assert_eq!(c.pod_names(podsim::manifest::WorkloadKind::StatefulSet).len(), 2);
+    assert_eq!(
+        c.pod_names(podsim::manifest::WorkloadKind::StatefulSet)
+            .len(),
+        2
+    );
     must(&c, bootstrap(&c));
     // Sentinel's election timeout is 10 s; a failover that can happen happens within
     // down-after + that. Watch for twice as long.
     let watch = Duration::from_millis(c.facts.down_after_ms) + Duration::from_secs(20);
     let r = must(&c, lose_master(&c, Loss::Hard, watch));
-    println!("(e) hard loss with 2 pods: {}", serde_json::to_string(&r).unwrap_or_default());
-    assert!(!r.failed_over, "a 2-pod group failed over after losing the master pod: {r:?}");
+    println!(
+        "(e) hard loss with 2 pods: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
+    assert!(
+        !r.failed_over,
+        "a 2-pod group failed over after losing the master pod: {r:?}"
+    );
     let reason = r.reason.unwrap_or_default();
     println!("(e) no failover, as expected: {reason}");
-    assert!(reason.contains("NOQUORUM") || reason.contains("majority"), "unexpected reason: {reason}");
+    assert!(
+        reason.contains("NOQUORUM") || reason.contains("majority"),
+        "unexpected reason: {reason}"
+    );
 }
 
 #[test]
@@ -112,21 +159,39 @@ fn e_two_pods_graceful_stop_hands_over() {
     let c = cluster_with(&["seed-redis-1g.yaml"], &[]);
     must(&c, bootstrap(&c));
     let r = must(&c, lose_master(&c, Loss::Graceful, failover_limit(&c)));
-    println!("(e) graceful stop with 2 pods: {}", serde_json::to_string(&r).unwrap_or_default());
-    assert!(r.failed_over, "no handover after a graceful stop of the master: {:?} {:?}", r.reason, r.hook_output);
+    println!(
+        "(e) graceful stop with 2 pods: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
+    assert!(
+        r.failed_over,
+        "no handover after a graceful stop of the master: {:?} {:?}",
+        r.reason, r.hook_output
+    );
 }
 
 #[test]
 fn f_auth_bootstrap_and_hard_loss() {
     let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let c = cluster(&["auth.yaml"]);
-    assert!(c.facts.auth.as_deref().is_some_and(|p| !p.is_empty()), "no redis password in the rendered Secret");
-    assert!(c.facts.sentinel_auth.as_deref().is_some_and(|p| !p.is_empty()), "no sentinel password in the rendered Secret");
+    assert!(
+        c.facts.auth.as_deref().is_some_and(|p| !p.is_empty()),
+        "no redis password in the rendered Secret"
+    );
+    assert!(
+        c.facts
+            .sentinel_auth
+            .as_deref()
+            .is_some_and(|p| !p.is_empty()),
+        "no sentinel password in the rendered Secret"
+    );
     let master = must(&c, bootstrap(&c));
     assert_eq!(master, "rel-redis-ha-server-0");
     // Without the password the master refuses writes: auth is really on.
     let denied = c.facts.haproxy.map(|a| {
-        c.client(move || podsim::resp::once(a, None, &["SET", "x", "1"], Duration::from_millis(500)))
+        c.client(move || {
+            podsim::resp::once(a, None, &["SET", "x", "1"], Duration::from_millis(500))
+        })
     });
     println!("(f) unauthenticated SET through HAProxy: {denied:?}");
     assert!(
@@ -134,9 +199,16 @@ fn f_auth_bootstrap_and_hard_loss() {
         "unauthenticated write was not refused: {denied:?}"
     );
     let r = must(&c, lose_master(&c, Loss::Hard, failover_limit(&c)));
-    println!("(f) hard loss with auth: {}", serde_json::to_string(&r).unwrap_or_default());
+    println!(
+        "(f) hard loss with auth: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
     assert!(r.failed_over, "no failover with auth: {:?}", r.reason);
     let o = r.outage.expect("outage");
     let target = c.facts.down_after_ms + 3000;
-    assert!(o.unavailable_ms <= target, "(f) window {} ms > {target} ms", o.unavailable_ms);
+    assert!(
+        o.unavailable_ms <= target,
+        "(f) window {} ms > {target} ms",
+        o.unavailable_ms
+    );
 }
