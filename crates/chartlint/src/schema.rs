@@ -254,11 +254,7 @@ impl Schema {
             match p.get("additionalProperties") {
                 Some(Json::Bool(true)) => open = true,
                 Some(Json::Bool(false)) => closed = true,
-                Some(s @ Json::Object(_)) => {
-                    if additional.is_none() {
-                        additional = Some(s);
-                    }
-                }
+                Some(s @ Json::Object(_)) if additional.is_none() => additional = Some(s),
                 _ => {}
             }
         }
@@ -336,8 +332,8 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -85,9 +85,7 @@ pub fn apply(diags: Vec<Diagnostic>, docs: &[Document]) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|d| {
             !all.iter().any(|i| {
-                i.loc.src.path == d.file
-                    && i.target_line == d.line
-                    && i.rules.iter().any(|r| *r == d.rule)
+                i.loc.src.path == d.file && i.target_line == d.line && i.rules.contains(&d.rule)
             })
         })
         .collect();

@@ -326,10 +326,7 @@ fn hostile_inputs_fail_fast() {
     let mut laughs = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = format!("*a{}", i - 1);
-        laughs.push_str(&format!(
-            "a{i}: &a{i} [{}]\n",
-            vec![p.as_str(); 9].join(", ")
-        ));
+        laughs.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 9].join(", ")));
     }
     // `a:\n  - - - ... 1`: 10,000 nested block sequences on one line.
     let deep_block = format!("a:\n  {}1\n", "- ".repeat(10_000));

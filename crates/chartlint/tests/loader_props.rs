@@ -7,7 +7,11 @@ use chartlint::yaml::{self, HelmScalar, Limits};
 use proptest::prelude::*;
 
 fn limits() -> Limits {
-    Limits { max_bytes: 64 * 1024, max_depth: 32, max_alias_nodes: 2_000 }
+    Limits {
+        max_bytes: 64 * 1024,
+        max_depth: 32,
+        max_alias_nodes: 2_000,
+    }
 }
 
 /// YAML-ish text: random mixes of the characters that drive the scanner.
@@ -63,7 +67,7 @@ proptest! {
     #[test]
     fn set_arguments_never_panic(arg in "[a-z.\\[\\]0-9=,{}\\\\]{0,40}") {
         let chart = values::from_document(&yaml::load_str(SourceFile::new("c", "", SourceKind::ChartValues), &limits()).unwrap());
-        let _ = values::merge(&chart, &Inputs { files: &[], set: &[arg.clone()], set_string: &[arg] });
+        let _ = values::merge(&chart, &Inputs { files: &[], set: std::slice::from_ref(&arg), set_string: std::slice::from_ref(&arg) });
     }
 
     /// Integers written in YAML come back as the same JSON integer (below 2^53).

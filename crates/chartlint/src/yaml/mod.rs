@@ -482,7 +482,8 @@ enum FrameKind {
     Map {
         entries: Vec<Entry>,
         index: HashMap<String, usize>,
-        key: Option<Node>,
+        // Boxed: a pending key is rare compared to the frames it would bloat.
+        key: Option<Box<Node>>,
     },
 }
 
@@ -577,11 +578,7 @@ impl Builder {
             match &f.kind {
                 FrameKind::Seq(items) => path.push_str(&format!("[{}]", items.len())),
                 FrameKind::Map { key, .. } => {
-                    if let Some(Node {
-                        kind: NodeKind::Scalar(s),
-                        ..
-                    }) = key
-                    {
+                    if let Some(NodeKind::Scalar(s)) = key.as_deref().map(|k| &k.kind) {
                         if !path.is_empty() {
                             path.push('.');
                         }
@@ -609,9 +606,10 @@ impl Builder {
                 key,
             } => {
                 let Some(k) = key.take() else {
-                    *key = Some(node);
+                    *key = Some(Box::new(node));
                     return Ok(());
                 };
+                let k = *k;
                 let NodeKind::Scalar(ks) = k.kind else {
                     return Err(LoadError::at(
                         &self.path,
