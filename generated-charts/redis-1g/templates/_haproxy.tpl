@@ -22,7 +22,8 @@ release: {{ .Release.Name | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* Port HAProxy dials on redis pods: redis.port, or redis.tlsPort in TLS-only mode. */}}
+{{/* Port HAProxy dials on redis pods: redis.port, or redis.tlsPort in TLS-only mode
+     (upstream always dialled redis.port, i.e. ":0" in plaintext with TLS-only redis). */}}
 {{- define "redis-ha.haproxy.redisPort" -}}
 {{- if ne (int .Values.redis.port) 0 -}}
 {{ int .Values.redis.port }}
@@ -33,7 +34,8 @@ release: {{ .Release.Name | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* Port HAProxy dials on sentinels: sentinel.port, or sentinel.tlsPort in TLS-only mode. */}}
+{{/* Port HAProxy dials on sentinels: sentinel.port, or sentinel.tlsPort in TLS-only mode
+     (upstream hard-coded 26379). */}}
 {{- define "redis-ha.haproxy.sentinelPort" -}}
 {{- if ne (int .Values.sentinel.port) 0 -}}
 {{ int .Values.sentinel.port }}
@@ -109,10 +111,10 @@ tcp-check expect string +OK
 {{- end }}
 tcp-check send PING\r\n
 tcp-check expect string +PONG
-tcp-check send info\ replication\r\n
+{{- /* QUIT is pipelined so redis closes the connection after the INFO reply: a wrong role
+       then fails the check at once instead of after timeout.check (upstream waited for it). */}}
+tcp-check send info\ replication\r\nQUIT\r\n
 tcp-check expect string role:{{ .role }}
-tcp-check send QUIT\r\n
-tcp-check expect string +OK
 {{- end -}}
 
 {{/* Redis server lines of bk_redis_master / bk_redis_slave. */}}
@@ -175,6 +177,7 @@ backend check_if_redis_is_master_{{ $i }}
   {{- /* The reply is a RESP bulk string: match it with its \n...\r\n framing so
          that 10.0.0.1 does not also match 10.0.0.10 (upstream matched a bare substring). */}}
   tcp-check expect string \nREPLACE_ANNOUNCE{{ $i }}\r\n
+  {{- /* Sentinel 7.0 answers QUIT with "unknown command", so no reply is expected. */}}
   tcp-check send QUIT\r\n
   {{- /* Upstream dialled a hard-coded :26379 here, ignoring sentinel.port and TLS-only sentinels. */}}
   {{- range $j := until $replicas }}

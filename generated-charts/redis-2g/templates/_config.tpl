@@ -129,9 +129,14 @@ plain port at all. */}}
 {{- include "redis-ha.tlsFileLines" (dict "root" . "authClients" .Values.sentinel.authClients "userConfig" (dict)) }}
 tls-replication {{ ternary "yes" "no" (not (empty $sentinelTlsToRedis)) }}
 {{- end }}
+{{- /* Sentinel-wide options take no master group; upstream put the group in front of every
+key, so `resolve-hostnames: "yes"` here became a fatal `sentinel resolve-hostnames mymaster yes`. */}}
+{{- $global := list "resolve-hostnames" "announce-hostnames" "deny-scripts-reconfig" "sentinel-user" "sentinel-pass" }}
 {{- range $key, $value := $user }}
 {{- if eq $key "maxclients" }}
 maxclients {{ include "redis-ha.confValue" $value }}
+{{- else if has $key $global }}
+sentinel {{ $key }} {{ include "redis-ha.confValue" $value }}
 {{- else if kindIs "slice" $value }}
 {{- range $value }}
 sentinel {{ $key }} {{ $group }} {{ include "redis-ha.confValue" . }}
