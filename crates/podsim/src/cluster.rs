@@ -671,6 +671,28 @@ impl Cluster {
         })
     }
 
+    /// How many other sentinels a pod's sentinel knows (`SENTINEL SENTINELS`).
+    pub fn sentinel_peers(&self, pod: &str) -> Option<usize> {
+        let a = SocketAddr::from((self.pod_addr(pod)?, self.facts.sentinel_port));
+        let pw = self.facts.sentinel_auth.clone();
+        let group = self.facts.master_group.clone();
+        match self
+            .client(move || {
+                resp::once(
+                    a,
+                    pw.as_deref(),
+                    &["SENTINEL", "SENTINELS", &group],
+                    Duration::from_millis(500),
+                )
+            })
+            .ok()?
+            .ok()?
+        {
+            resp::Reply::Array(Some(v)) => Some(v.len()),
+            _ => None,
+        }
+    }
+
     /// The pod whose address is `addr`.
     pub fn pod_by_addr(&self, addr: &str) -> Option<String> {
         lock(&self.inner)

@@ -79,10 +79,21 @@ pub fn bootstrap(c: &Cluster) -> Result<String> {
                             && resp::info_field(&t, "master_link_status").as_deref() == Some("up")
                     })
             });
+            // Settled: each sentinel knows every replica and every other sentinel (they learn
+            // replicas from the master's INFO every 10 s and peers from hello messages every
+            // 2 s; a failover before that leaves unknown replicas pointing at the old master).
+            let settled = pods.iter().all(|p| {
+                c.sentinel_peers(p) == Some(pods.len() - 1)
+                    && pods.iter().skip(1).all(|r| {
+                        let a = c.pod_addr(r).map(|a| a.to_string()).unwrap_or_default();
+                        c.sentinel_replica_flags(p, &a).as_deref() == Some("slave")
+                    })
+            });
             let ok = s.masters() == vec![pod0.clone()]
                 && s.sentinels.len() == pods.len()
                 && s.sentinels.iter().all(|(_, m)| *m == addr0)
-                && linked;
+                && linked
+                && settled;
             ok.then_some(())
         },
     )?;
