@@ -121,7 +121,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
     let chart = Chart::load(&cli.chart_dir, &limits)?;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sources: Vec<Src> = Vec::new();
-    let mut inputs = 0;
+    let inputs;
     let mut input_errors = false;
     if cli.each.is_empty() {
         let req = Request {
@@ -134,16 +134,41 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
         sources = report.sources;
         inputs = 1;
     } else {
-        for file in expand_each(&cli.each)? {
-            let mut files = cli.values.clone();
-            files.push(file);
-            let req = Request {
-                files,
-                set: cli.set.clone(),
-                set_string: cli.set_string.clone(),
-            };
-            inputs += 1;
-            match engine::lint(&chart, &req, &config, &limits) {
+        let files = expand_each(&cli.each)?;
+        inputs = files.len();
+        // Files are independent: lint them on all cores, then report in input order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(files.len().max(1));
+        let chunk = files.len().div_ceil(threads).max(1);
+        let results: Vec<Result<engine::Report, LoadError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    let (chart, config, limits) = (&chart, &config, &limits);
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|file| {
+                                let mut files = cli.values.clone();
+                                files.push(file.clone());
+                                let req = Request {
+                                    files,
+                                    set: cli.set.clone(),
+                                    set_string: cli.set_string.clone(),
+                                };
+                                engine::lint(chart, &req, config, limits)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for result in results {
+            match result {
                 Ok(report) => {
                     diags.extend(report.diagnostics);
                     sources.extend(report.sources);

@@ -311,12 +311,16 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
+        // Cheap reject before the quadratic distance: lengths alone exceed the limit.
+        if name.chars().count().abs_diff(c.chars().count()) > limit {
+            continue;
+        }
         let d = if c.to_lowercase() == lower {
             0
         } else {
             osa_distance(&lower, &c.to_lowercase())
         };
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }

@@ -314,10 +314,14 @@ pub fn merge_maps(base: &mut Value, over: Value) {
 /// Helm's coalescing of user values over the chart defaults: a user `null` deletes the
 /// default, user values win over defaults, maps merge.
 pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path: &str) -> Value {
-    let (ValueKind::Map(chart_map), ValueKind::Map(mut user_map)) =
-        (&chart.kind, user.kind.clone())
-    else {
+    let ValueKind::Map(chart_map) = &chart.kind else {
         return user;
+    };
+    // Take the user map by value: cloning it at every level made the merge quadratic in depth.
+    let Value { kind, loc, alias, style } = user;
+    let mut user_map = match kind {
+        ValueKind::Map(m) => m,
+        other => return Value { kind: other, loc, alias, style },
     };
     let mut out = IndexMap::with_capacity(chart_map.len() + user_map.len());
     for (k, c) in chart_map {
@@ -345,10 +349,7 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
         }
     }
     out.extend(user_map);
-    Value {
-        kind: ValueKind::Map(out),
-        ..user
-    }
+    Value { kind: ValueKind::Map(out), loc, alias, style }
 }
 
 /// Everything Helm merges for one render.
