@@ -1198,3 +1198,24 @@ fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner) -> Result
         haproxy,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vars_sh_values_are_unquoted() {
+        let v = parse_vars("# c\nSERVICE='rel-redis-ha'\nPW='it'\\''s'\nPORT=6379\n");
+        assert_eq!(v.get("SERVICE").map(String::as_str), Some("rel-redis-ha"));
+        assert_eq!(v.get("PW").map(String::as_str), Some("it's"));
+        assert_eq!(v.get("PORT").map(String::as_str), Some("6379"));
+    }
+
+    #[test]
+    fn default_mode_reads_yaml11_octal() {
+        assert_eq!(file_mode(Some(&serde_json::json!(755.0))), 0o755);
+        assert_eq!(file_mode(Some(&serde_json::json!(493))), 0o755);
+        assert_eq!(file_mode(Some(&serde_json::json!("0644"))), 0o644);
+        assert_eq!(file_mode(None), 0o644);
+    }
+}

@@ -1,41 +1,52 @@
+//! The sandbox alone: hostname, bind mounts (top-level and nested under a host directory),
+//! and a redis reachable from the client namespace only.
+
 use podsim::netns::{in_netns, Network};
 use podsim::process::Proc;
 use podsim::sandbox::{Mount, Sandbox};
+use std::path::PathBuf;
 use std::time::Duration;
 
+/// Removes the test's directory even when an assertion fails.
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
-fn sandbox_runs_redis() {
-    let run = format!("t{}", std::process::id());
-    let base = std::env::temp_dir().join(format!("podsim-{run}"));
-    std::fs::create_dir_all(base.join("p0/data")).unwrap();
+fn sandbox_runs_redis_with_hostname_and_mounts() {
+    let run = format!("s{}", std::process::id());
+    let base = Dir(std::env::temp_dir().join(format!("podsim-{run}")));
+    let pod_dir = base.0.join("p0");
+    std::fs::create_dir_all(pod_dir.join("data")).unwrap();
+    std::fs::create_dir_all(pod_dir.join("cfg")).unwrap();
+    std::fs::write(pod_dir.join("cfg/marker"), "cfg").unwrap();
     let mut net = Network::new(&run).unwrap();
     let (ns, addr) = net.add("p0", 10).unwrap();
     let (cns, _) = net.add("client", 250).unwrap();
-    let sb = Sandbox::new(
-        "p0",
-        "x-server-3",
-        &ns,
-        addr,
-        &base.join("p0"),
-        &[
-            Mount {
-                target: "/data".into(),
-                source: base.join("p0/data"),
-                read_only: false,
-            },
-            Mount {
-                target: "/usr/local/etc/haproxy".into(),
-                source: base.join("p0/data"),
-                read_only: true,
-            },
-        ],
-    )
-    .unwrap();
-    let cmd = sb.command(&["sh".into(), "-c".into(), "hostname; cat /proc/sys/kernel/hostname; ls /usr/local/etc/haproxy; touch /data/hello; exec redis-server --port 6379 --protected-mode no".into()], &[], "/data");
-    let mut p = Proc::spawn("redis", cmd, &base.join("p0/redis.log")).unwrap();
+    let mounts = [
+        Mount {
+            target: "/data".into(),
+            source: pod_dir.join("data"),
+            read_only: false,
+        },
+        Mount {
+            target: "/usr/local/etc/haproxy".into(),
+            source: pod_dir.join("cfg"),
+            read_only: true,
+        },
+    ];
+    let sb = Sandbox::new("p0", "x-server-3", &ns, addr, &pod_dir, &mounts).unwrap();
+    let script = "cat /proc/sys/kernel/hostname > /data/hostname; \
+                  cat /usr/local/etc/haproxy/marker > /data/marker; \
+                  exec redis-server --port 6379";
+    let cmd = sb.command(&["sh".into(), "-c".into(), script.into()], &[], "/data");
+    let mut p = Proc::spawn("redis", cmd, &pod_dir.join("redis.log")).unwrap();
     let a = std::net::SocketAddr::from((addr, 6379));
-    let r = in_netns(&cns, move || {
-        for _ in 0..200 {
+    let reply = in_netns(&cns, move || {
+        for _ in 0..250 {
             if let Ok(r) = podsim::resp::once(a, None, &["PING"], Duration::from_millis(200)) {
                 return Some(r);
             }
@@ -45,12 +56,18 @@ fn sandbox_runs_redis() {
     })
     .unwrap();
     p.stop(Duration::from_secs(2));
-    println!(
-        "{}",
-        std::fs::read_to_string(base.join("p0/redis.log")).unwrap()
-    );
-    assert!(base.join("p0/data/hello").exists());
-    assert_eq!(r, Some(podsim::resp::Reply::Status("PONG".into())));
     drop(net);
-    std::fs::remove_dir_all(&base).unwrap();
+    assert_eq!(reply, Some(podsim::resp::Reply::Status("PONG".into())));
+    assert_eq!(
+        std::fs::read_to_string(pod_dir.join("data/hostname"))
+            .unwrap()
+            .trim(),
+        "x-server-3"
+    );
+    assert_eq!(
+        std::fs::read_to_string(pod_dir.join("data/marker")).unwrap(),
+        "cfg"
+    );
+    // Nothing leaked to the host's tree.
+    assert!(!std::path::Path::new("/usr/local/etc/haproxy/marker").exists());
 }
