@@ -15,6 +15,7 @@ mod duplicate_key;
 mod float_formatted_integer;
 mod ignore_without_reason;
 mod null_deletes_default;
+mod redis;
 mod schema_violation;
 mod unknown_key;
 mod unknown_rule_in_ignore;
@@ -34,6 +35,14 @@ pub enum Category {
     Suppression,
     /// Redis, Sentinel and HAProxy semantics.
     Redis,
+    /// Sentinel and failover.
+    Sentinel,
+    /// Memory limits, maxmemory and units.
+    Memory,
+    /// Replicas, scheduling and disruption budgets.
+    Availability,
+    /// Authentication, TLS and pod security.
+    Security,
 }
 
 impl Category {
@@ -45,6 +54,10 @@ impl Category {
             Category::Helm => "helm",
             Category::Suppression => "suppression",
             Category::Redis => "redis",
+            Category::Sentinel => "sentinel",
+            Category::Memory => "memory",
+            Category::Availability => "availability",
+            Category::Security => "security",
         }
     }
 }
@@ -86,19 +99,22 @@ pub trait Rule: Sync {
 
 /// Every rule, in id order.
 pub fn registry() -> &'static [&'static dyn Rule] {
-    static RULES: &[&dyn Rule] = &[
-        &schema_violation::SchemaViolation,
-        &unknown_key::UnknownKey,
-        &duplicate_key::DuplicateKeyRule,
-        &yaml11_boolean::Yaml11Boolean,
-        &float_formatted_integer::FloatFormattedInteger,
-        &null_deletes_default::NullDeletesDefault,
-        &yaml_merge_key::YamlMergeKey,
-        &ignore_without_reason::IgnoreWithoutReason,
-        &unknown_rule_in_ignore::UnknownRuleInIgnore,
-    ];
-    RULES
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| RULES.iter().chain(redis::RULES).copied().collect())
 }
+
+/// The engine's own rules (Redis-aware rules live in [`redis`]).
+static RULES: &[&dyn Rule] = &[
+    &schema_violation::SchemaViolation,
+    &unknown_key::UnknownKey,
+    &duplicate_key::DuplicateKeyRule,
+    &yaml11_boolean::Yaml11Boolean,
+    &float_formatted_integer::FloatFormattedInteger,
+    &null_deletes_default::NullDeletesDefault,
+    &yaml_merge_key::YamlMergeKey,
+    &ignore_without_reason::IgnoreWithoutReason,
+    &unknown_rule_in_ignore::UnknownRuleInIgnore,
+];
 
 /// Find a rule by id (`RHA002`, case-insensitive) or name (`unknown-key`).
 pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {

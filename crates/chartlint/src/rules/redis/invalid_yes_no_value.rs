@@ -1,0 +1,62 @@
+use super::catalogue::{self, Kind};
+use super::{diag, directives, unquote};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA132",
+    name: "invalid-yes-no-value",
+    severity: Severity::Error,
+    category: Category::Redis,
+    summary: "A yes/no redis.conf directive has another value (`on`, `true` as a string, `1`): Redis refuses to start.",
+    doc: r#"
+### What it checks
+Checks the rendered value of every yes/no directive of `redis.config` (`appendonly`,
+`repl-diskless-sync`, `protected-mode`, ...). YAML booleans are fine here: this chart renders
+them as yes/no.
+
+### Why it matters
+Redis accepts only `yes` and `no` (any case) and refuses to start otherwise: "argument must be
+'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see tests/evidence.rs;
+redis-facts §B.9).
+
+### Example
+```yaml
+redis:
+  config:
+    appendonly: "on"
+```
+
+### Fix
+Write `"yes"` or `"no"`.
+"#,
+};
+
+pub(super) struct InvalidYesNoValue;
+
+impl Rule for InvalidYesNoValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for d in directives(cx, "redis") {
+            if catalogue::redis(&d.key).map(|e| e.kind) != Some(Kind::YesNo) {
+                continue;
+            }
+            let v = unquote(&d.value);
+            if v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("no") {
+                continue;
+            }
+            let guess = match v.to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" | "y" | "enabled" => "yes",
+                "off" | "false" | "0" | "n" | "disabled" => "no",
+                _ => "yes` or `no",
+            };
+            out.push(
+                diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only yes or no and refuses to start (\"argument must be 'yes' or 'no'\")", d.key))
+                    .with_help(format!("write `{}: \"{guess}\"`", d.key)),
+            );
+        }
+    }
+}

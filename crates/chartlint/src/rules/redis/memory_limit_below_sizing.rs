@@ -1,0 +1,55 @@
+use super::{memory_judgement, push_memory};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use model::sizing::Verdict;
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA119",
+    name: "memory-limit-below-sizing",
+    severity: Severity::Warning,
+    category: Category::Memory,
+    summary: "The memory limit is below what the sizing formula requires for this maxmemory.",
+    doc: r#"
+### What it checks
+Judges `redis.resources.limits.memory` with the model's sizing formula (dataset +
+fragmentation + copy-on-write + replica output buffers + replication backlog + process
+baseline) for the effective redis.config and number of pods, and reports a limit below the sum
+while maxmemory is at most 80% of it.
+
+### Why it matters
+Each term is memory the container really uses and maxmemory does not count
+(redis-facts §B.3, §B.4). Short of the sum, a full dataset plus a save or a full sync under
+write load can hit the limit and get the master OOM-killed. The generated variants are sized
+with the same formula.
+
+### Example
+```yaml
+redis:
+  config:
+    maxmemory: "1gb"
+  resources:
+    limits:
+      memory: 1300Mi
+```
+
+### Fix
+Raise the limit (and request) to the size in the message, lower maxmemory, or lower the terms
+(e.g. a smaller `client-output-buffer-limit replica`).
+"#,
+};
+
+pub(super) struct MemoryLimitBelowSizing;
+
+impl Rule for MemoryLimitBelowSizing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if let Some((j, ptr)) = memory_judgement(cx) {
+            if j.verdict == Verdict::BelowRequired {
+                push_memory(&META, cx, out, &j, &ptr);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+use super::{at, diag, haproxy_enabled, quantity_bytes, related, truthy};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA121",
+    name: "memory-request-not-limit",
+    severity: Severity::Warning,
+    category: Category::Memory,
+    summary: "Memory or CPU requests differ from the limits: the pod is not Guaranteed QoS.",
+    doc: r#"
+### What it checks
+For the redis, sentinel, HAProxy, exporter, split-brain-fix and init containers, reports a
+memory or CPU request that differs from the limit set next to it.
+
+### Why it matters
+Redis memory is not reclaimable. A request below the limit lets the scheduler put more on the
+node than it has; under memory pressure Burstable pods are evicted or OOM-killed before
+Guaranteed ones, and the master may be the victim. Guaranteed QoS needs requests equal to limits
+in every container of the pod.
+
+### Example
+```yaml
+redis:
+  resources:
+    requests:
+      memory: 64Mi
+    limits:
+      memory: 1024Mi
+```
+
+### Fix
+Set each request equal to its limit (the sized variants do).
+"#,
+};
+
+/// Containers whose resources this chart exposes, with when they are deployed.
+const CONTAINERS: [(&str, &str, &str); 7] = [
+    ("/redis/resources", "redis", ""),
+    ("/sentinel/resources", "sentinel", ""),
+    ("/haproxy/resources", "haproxy", "/haproxy/enabled"),
+    ("/exporter/resources", "exporter", "/exporter/enabled"),
+    ("/splitBrainDetection/resources", "split-brain-fix", ""),
+    ("/init/resources", "config-init", ""),
+    (
+        "/haproxy/init/resources",
+        "haproxy config-init",
+        "/haproxy/enabled",
+    ),
+];
+
+pub(super) struct MemoryRequestNotLimit;
+
+impl Rule for MemoryRequestNotLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (base, name, gate) in CONTAINERS {
+            if !gate.is_empty() && !truthy(at(cx, gate)) {
+                continue;
+            }
+            if gate == "/haproxy/enabled" && !haproxy_enabled(cx) {
+                continue;
+            }
+            for (resource, parse) in [
+                (
+                    "memory",
+                    quantity_bytes as fn(&serde_json::Value) -> Option<u64>,
+                ),
+                ("cpu", cpu_millis),
+            ] {
+                let req_ptr = format!("{base}/requests/{resource}");
+                let lim_ptr = format!("{base}/limits/{resource}");
+                let (Some(req), Some(lim)) = (
+                    at(cx, &req_ptr).and_then(parse),
+                    at(cx, &lim_ptr).and_then(parse),
+                ) else {
+                    continue;
+                };
+                if req == lim {
+                    continue;
+                }
+                let d = diag(
+                    &META,
+                    cx,
+                    &req_ptr,
+                    format!(
+                        "{name} container: {resource} request {} differs from its limit {}: the pod is Burstable, not Guaranteed, and is evicted or OOM-killed first under node memory pressure",
+                        at(cx, &req_ptr).map(super::conf_text).unwrap_or_default(),
+                        at(cx, &lim_ptr).map(super::conf_text).unwrap_or_default()
+                    ),
+                )
+                .with_help(format!("set requests.{resource} equal to limits.{resource}"));
+                out.push(related(d, cx, &lim_ptr, "the limit is set here"));
+                break;
+            }
+        }
+    }
+}
+
+fn cpu_millis(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
+        serde_json::Value::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
+        _ => None,
+    }
+}

@@ -1,0 +1,55 @@
+use super::{diag, sentinel_option};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA113",
+    name: "parallel-syncs-out-of-range",
+    severity: Severity::Warning,
+    category: Category::Sentinel,
+    summary: "parallel-syncs 0 or less: no replica is reconfigured after a failover until failover-timeout.",
+    doc: r#"
+### What it checks
+Reports `sentinel.config.parallel-syncs` of 0 or less.
+
+### Why it matters
+Sentinel reconfigures at most parallel-syncs replicas at once after a failover
+(`in_progress < parallel_syncs`): with 0 none is pointed at the new master until the
+failover-timeout fallback, minutes later. Sentinel accepts 0 from the file but refuses it at
+`SENTINEL SET` (redis-facts §B.7).
+
+### Example
+```yaml
+sentinel:
+  config:
+    parallel-syncs: 0
+```
+
+### Fix
+Use 1 (replicas resync one at a time and keep serving reads) or more.
+"#,
+};
+
+pub(super) struct ParallelSyncsOutOfRange;
+
+impl Rule for ParallelSyncsOutOfRange {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(d) = sentinel_option(cx, "parallel-syncs") else {
+            return;
+        };
+        let Ok(n) = d.value.trim().parse::<i64>() else {
+            return;
+        };
+        if n > 0 {
+            return;
+        }
+        out.push(
+            diag(&META, cx, &d.ptr, format!("parallel-syncs {n}: after a failover no replica follows the new master until failover-timeout expires"))
+                .with_help("set `parallel-syncs: 1`"),
+        );
+    }
+}

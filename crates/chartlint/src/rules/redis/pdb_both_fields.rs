@@ -1,0 +1,57 @@
+use super::{at, diag, haproxy_enabled};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA141",
+    name: "pdb-both-fields",
+    severity: Severity::Error,
+    category: Category::Availability,
+    summary: "A PodDisruptionBudget sets both minAvailable and maxUnavailable: the API server rejects it.",
+    doc: r#"
+### What it checks
+Reports `podDisruptionBudget` or `haproxy.podDisruptionBudget` with both `minAvailable` and
+`maxUnavailable`.
+
+### Why it matters
+A PodDisruptionBudget takes one or the other; the API server rejects the object ("minAvailable
+and maxUnavailable cannot be both set") and the install or upgrade fails.
+
+### Example
+```yaml
+podDisruptionBudget:
+  minAvailable: 2
+  maxUnavailable: 1
+```
+
+### Fix
+Keep one field: `maxUnavailable: 1`.
+"#,
+};
+
+pub(super) struct PdbBothFields;
+
+impl Rule for PdbBothFields {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (base, gate) in [
+            ("/podDisruptionBudget", true),
+            ("/haproxy/podDisruptionBudget", haproxy_enabled(cx)),
+        ] {
+            let min = format!("{base}/minAvailable");
+            let max = format!("{base}/maxUnavailable");
+            if gate
+                && at(cx, &min).is_some_and(|v| !v.is_null())
+                && at(cx, &max).is_some_and(|v| !v.is_null())
+            {
+                out.push(
+                    diag(&META, cx, &max, "minAvailable and maxUnavailable are both set: the API server rejects the PodDisruptionBudget and the install fails")
+                        .with_help("keep only `maxUnavailable: 1`"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+use super::{at, diag, haproxy_enabled};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use serde_json::Value as Json;
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA152",
+    name: "pod-security-restricted",
+    severity: Severity::Warning,
+    category: Category::Security,
+    summary:
+        "A container securityContext breaks the Pod Security Standards \"restricted\" profile.",
+    doc: r#"
+### What it checks
+Checks `containerSecurityContext` (every container of the Redis pods) with `securityContext`,
+and `haproxy.containerSecurityContext` with `haproxy.securityContext` when HAProxy is enabled,
+against the "restricted" profile: `runAsNonRoot: true`, `allowPrivilegeEscalation: false`,
+`capabilities.drop` containing `ALL`, and a `seccompProfile` of `RuntimeDefault` or
+`Localhost` (container or pod level), and no `privileged: true`.
+
+### Why it matters
+Namespaces labelled `pod-security.kubernetes.io/enforce: restricted` reject such pods: the
+StatefulSet or Deployment then creates no pod at all. Elsewhere the container keeps privileges
+Redis never needs.
+
+### Example
+```yaml
+containerSecurityContext:
+  allowPrivilegeEscalation: true
+```
+
+### Fix
+Keep the chart defaults (`runAsNonRoot: true`, `allowPrivilegeEscalation: false`,
+`capabilities.drop: [ALL]`, `seccompProfile.type: RuntimeDefault`).
+"#,
+};
+
+pub(super) struct PodSecurityRestricted;
+
+impl Rule for PodSecurityRestricted {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let mut sets = vec![(
+            "/containerSecurityContext",
+            "/securityContext",
+            "Redis pod containers",
+        )];
+        if haproxy_enabled(cx) {
+            sets.push((
+                "/haproxy/containerSecurityContext",
+                "/haproxy/securityContext",
+                "HAProxy containers",
+            ));
+        }
+        for (container, pod, what) in sets {
+            let c = |k: &str| at(cx, &format!("{container}{k}"));
+            let p = |k: &str| at(cx, &format!("{pod}{k}"));
+            let mut missing = Vec::new();
+            if c("/privileged") == Some(&Json::Bool(true)) {
+                missing.push("privileged must not be true");
+            }
+            if c("/runAsNonRoot").or_else(|| p("/runAsNonRoot")) != Some(&Json::Bool(true)) {
+                missing.push("runAsNonRoot: true");
+            }
+            if c("/allowPrivilegeEscalation") != Some(&Json::Bool(false)) {
+                missing.push("allowPrivilegeEscalation: false");
+            }
+            let drops_all = matches!(c("/capabilities/drop"), Some(Json::Array(a)) if a.iter().any(|v| v.as_str() == Some("ALL")));
+            if !drops_all {
+                missing.push("capabilities.drop: [ALL]");
+            }
+            let seccomp = c("/seccompProfile/type")
+                .or_else(|| p("/seccompProfile/type"))
+                .and_then(Json::as_str);
+            if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
+                missing.push("seccompProfile.type: RuntimeDefault");
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            out.push(
+                diag(&META, cx, container, format!("{what} break the Pod Security \"restricted\" profile (needs {}): namespaces enforcing it reject the pods", missing.join(", ")))
+                    .with_help("keep the chart's default securityContext values"),
+            );
+        }
+    }
+}

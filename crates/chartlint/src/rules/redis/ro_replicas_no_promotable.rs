@@ -1,0 +1,83 @@
+use super::{at, diag, replicas};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use serde_json::Value as Json;
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA108",
+    name: "ro-replicas-no-promotable",
+    severity: Severity::Error,
+    category: Category::Sentinel,
+    summary: "ro_replicas leaves fewer than two promotable pods: some master failure has no replica to promote.",
+    doc: r#"
+### What it checks
+Counts the pods not listed in `ro_replicas` (those get `replica-priority 0`, which Sentinel never
+promotes) and reports fewer than two of them.
+
+### Why it matters
+When the master dies, Sentinel needs another pod with a non-zero priority. With one promotable
+pod (or none), the failure of that pod has no candidate: Sentinel logs `-failover-abort-no-good-slave`
+and writes stop until the pod returns.
+
+### Example
+```yaml
+replicas: 3
+ro_replicas: "1,2"
+```
+
+### Fix
+Keep at least two pods out of `ro_replicas` (e.g. `ro_replicas: "2"` with 3 pods).
+"#,
+};
+
+/// The indexes listed in `ro_replicas`, as init.sh matches them (spaces removed, exact text).
+pub(super) fn ro_tokens(cx: &Context<'_>) -> Vec<String> {
+    match at(cx, "/ro_replicas") {
+        Some(Json::Number(n)) => vec![n.to_string()],
+        Some(Json::String(s)) => s
+            .replace([' ', '\t'], "")
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) struct RoReplicasNoPromotable;
+
+impl Rule for RoReplicasNoPromotable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(pods) = replicas(cx) else { return };
+        let tokens = ro_tokens(cx);
+        if pods < 2 || tokens.is_empty() {
+            return;
+        }
+        let promotable: Vec<u32> = (0..pods)
+            .filter(|i| !tokens.contains(&i.to_string()))
+            .collect();
+        if promotable.len() >= 2 {
+            return;
+        }
+        let which = match promotable.first() {
+            Some(p) => format!("only pod {p} can be promoted, so when it is the master and dies no replica can take over"),
+            None => "no pod can be promoted, so no failover is possible".to_string(),
+        };
+        out.push(
+            diag(
+                &META,
+                cx,
+                "/ro_replicas",
+                format!(
+                    "ro_replicas gives replica-priority 0 to {} of {pods} pods: {which}",
+                    pods as usize - promotable.len()
+                ),
+            )
+            .with_help("keep at least two pods out of ro_replicas"),
+        );
+    }
+}

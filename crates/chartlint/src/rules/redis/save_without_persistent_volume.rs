@@ -1,0 +1,56 @@
+use super::{at, diag, persistence_off, redis_directive, text, truthy};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA134",
+    name: "save-without-persistent-volume",
+    severity: Severity::Info,
+    category: Category::Redis,
+    summary: "RDB snapshots (`save`) go to an emptyDir: they cost forks and are lost with the pod.",
+    doc: r#"
+### What it checks
+Reports snapshots or AOF turned on while `persistentVolume.enabled` is false and no
+`hostPath.path` is set, so /data is an emptyDir.
+
+### Why it matters
+Every save forks (copy-on-write memory, CPU) to write a file that disappears when the pod is
+rescheduled (redis-facts §B.8). Either the data must survive a pod, and then it needs a volume,
+or it need not, and then the snapshots are pure cost.
+
+### Example
+```yaml
+persistentVolume:
+  enabled: false
+redis:
+  config:
+    save: "900 1"
+```
+
+### Fix
+Enable `persistentVolume`, or turn snapshots off with `save: '""'` if the data is a cache.
+"#,
+};
+
+pub(super) struct SaveWithoutPersistentVolume;
+
+impl Rule for SaveWithoutPersistentVolume {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if truthy(at(cx, "/persistentVolume/enabled"))
+            || text(cx, "/hostPath/path").is_some()
+            || persistence_off(cx)
+        {
+            return;
+        }
+        let ptr = redis_directive(cx, "save")
+            .map_or_else(|| "/persistentVolume/enabled".to_string(), |d| d.ptr);
+        out.push(
+            diag(&META, cx, &ptr, "persistence is on in redis.conf but /data is an emptyDir (persistentVolume.enabled is false): snapshots cost a fork each and are lost with the pod")
+                .with_help("enable persistentVolume, or set `save: '\"\"'` for a cache"),
+        );
+    }
+}

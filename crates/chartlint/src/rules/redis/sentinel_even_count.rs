@@ -1,0 +1,56 @@
+use super::{diag, majority, replicas};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA101",
+    name: "sentinel-even-count",
+    severity: Severity::Info,
+    category: Category::Sentinel,
+    summary: "An even number of Sentinels (4, 6, ...) tolerates no more failures than one fewer.",
+    doc: r#"
+### What it checks
+Reports an even `replicas` of 4 or more (one Sentinel per pod).
+
+### Why it matters
+A failover needs a majority of all Sentinels (redis-facts §B.1). 4 Sentinels need 3, so they
+survive one lost pod, exactly like 3 Sentinels; the fourth pod adds cost and a larger majority.
+
+### Example
+```yaml
+replicas: 4
+```
+
+### Fix
+Use an odd count: 3 (survives one lost pod) or 5 (survives two).
+"#,
+};
+
+pub(super) struct SentinelEvenCount;
+
+impl Rule for SentinelEvenCount {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(n) = replicas(cx) else { return };
+        if n < 4 || n % 2 == 1 {
+            return;
+        }
+        out.push(
+            diag(
+                &META,
+                cx,
+                "/replicas",
+                format!(
+                    "{n} Sentinels need a majority of {} to fail over, so they survive {} lost pod(s), no more than {} Sentinels would",
+                    majority(n),
+                    n - majority(n),
+                    n - 1
+                ),
+            )
+            .with_help(format!("use an odd number of pods: {} or {}", n - 1, n + 1)),
+        );
+    }
+}

@@ -1,0 +1,52 @@
+use super::{at, diag, truthy};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA115",
+    name: "sentinel-hostnames-without-resolve",
+    severity: Severity::Error,
+    category: Category::Sentinel,
+    summary:
+        "sentinel.announceHostnames without sentinel.resolveHostnames: Sentinel refuses to start.",
+    doc: r#"
+### What it checks
+Reports `sentinel.announceHostnames: true` while `sentinel.resolveHostnames` is not true.
+
+### Why it matters
+With announceHostnames, init.sh writes the pods' DNS names (not IPs) into the
+`sentinel monitor` line. Without `sentinel resolve-hostnames yes` Sentinel refuses to start:
+"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/evidence.rs;
+redis-facts §B.10).
+
+### Example
+```yaml
+sentinel:
+  announceHostnames: true
+```
+
+### Fix
+Set `sentinel.resolveHostnames: true` as well.
+"#,
+};
+
+pub(super) struct SentinelHostnamesWithoutResolve;
+
+impl Rule for SentinelHostnamesWithoutResolve {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if !truthy(at(cx, "/sentinel/announceHostnames"))
+            || truthy(at(cx, "/sentinel/resolveHostnames"))
+            || truthy(at(cx, "/sentinel/customConfig"))
+        {
+            return;
+        }
+        out.push(
+            diag(&META, cx, "/sentinel/announceHostnames", "sentinel.announceHostnames puts DNS names into `sentinel monitor`, and without resolve-hostnames Sentinel refuses to start (\"Can't resolve instance hostname.\")")
+                .with_help("set `sentinel.resolveHostnames: true`"),
+        );
+    }
+}

@@ -1,0 +1,59 @@
+use super::{diag, majority, replicas};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub(super) static META: RuleMeta = RuleMeta {
+    id: "RHA100",
+    name: "too-few-sentinels",
+    severity: Severity::Error,
+    category: Category::Sentinel,
+    summary: "Two Redis pods run two Sentinels: losing the master's pod leaves no majority, so no failover.",
+    doc: r#"
+### What it checks
+Reports `replicas: 2`. The chart runs one Sentinel next to each Redis, so the number of pods is
+the number of Sentinels.
+
+### Why it matters
+A failover must be authorized by a majority of all known Sentinels (`voters/2+1`), whatever the
+quorum says. With two pods, the master's pod (or node) dies with its Sentinel; the survivor is
+1 of 2 and is never elected (redis-facts §B.1, runs B and D: no failover in 32 s,
+`-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
+process alone fails over.
+
+### Example
+```yaml
+replicas: 2
+sentinel:
+  quorum: 1
+```
+
+### Fix
+Run 3 pods (`replicas: 3`, `sentinel.quorum: 2`) on different nodes: any one pod can then be lost.
+"#,
+};
+
+pub(super) struct TooFewSentinels;
+
+impl Rule for TooFewSentinels {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if replicas(cx) != Some(2) {
+            return;
+        }
+        out.push(
+            diag(
+                &META,
+                cx,
+                "/replicas",
+                format!(
+                    "2 Redis pods run 2 Sentinels: when the master's pod or node dies, the surviving Sentinel is 1 of 2 and a failover needs a majority of {}, so no failover happens and writes stop until the pod returns",
+                    majority(2)
+                ),
+            )
+            .with_help("set `replicas: 3` and `sentinel.quorum: 2`, with the pods on different nodes"),
+        );
+    }
+}
