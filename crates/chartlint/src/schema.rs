@@ -142,6 +142,10 @@ impl Schema {
         let mut stack: Vec<(String, &Value, &Json)> =
             vec![(String::new(), &merged.tree, &self.raw)];
         while let Some((ptr, value, schema)) = stack.pop() {
+            // A subtree copied whole from the chart's values.yaml holds no user keys.
+            if !ptr.is_empty() && !value.loc.src.is_user() {
+                continue;
+            }
             let schema = self.resolve(schema);
             match &value.kind {
                 ValueKind::Map(map) => {

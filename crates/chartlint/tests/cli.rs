@@ -172,6 +172,9 @@ fn set_string_and_set_typing() {
     assert!(rules_of(&v).is_empty(), "{v}");
     let (_, v) = json(&["chart", "--set", "redis.config.appendonly=true"]);
     assert_eq!(rules_of(&v), ["RHA004"]);
+    // Without any -f file, unknown keys from --set are still found.
+    let (_, v) = json(&["chart", "--set", "haproxy.enabel=true"]);
+    assert_eq!(rules_of(&v), ["RHA002"]);
 }
 
 #[test]
