@@ -58,6 +58,8 @@ struct Summary {
     graceful_unavailable_ms: Option<u64>,
     graceful_acked_writes_lost: Option<u64>,
     graceful_prestop_output: Vec<String>,
+    /// Most redis reporting role master in one sample, across both faults.
+    max_masters_seen: usize,
 }
 
 fn limit(c: &Cluster) -> Duration {
@@ -134,6 +136,7 @@ fn summary(
         graceful_unavailable_ms: graceful.outage.as_ref().map(|o| o.unavailable_ms),
         graceful_acked_writes_lost: graceful.outage.as_ref().map(|o| o.acked_writes_lost),
         graceful_prestop_output: graceful.hook_output.clone(),
+        max_masters_seen: hard.max_masters_seen.max(graceful.max_masters_seen),
     }
 }
 

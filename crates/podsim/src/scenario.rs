@@ -303,6 +303,8 @@ pub struct FailoverReport {
     pub reason: Option<String>,
     /// preStop hook output (graceful stop only).
     pub hook_output: Vec<String>,
+    /// Largest number of redis reporting role master in one sample while waiting.
+    pub max_masters_seen: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,8 +342,10 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
         Loss::Hard => c.kill_pod(&old)?,
         Loss::Graceful => hook_output = c.stop_pod_graceful(&old)?,
     }
+    let mut max_masters = 0usize;
     let found = c.wait_for("a new master taking writes through HAProxy", limit, |c| {
         let s = Snapshot::take(c);
+        max_masters = max_masters.max(s.masters().len());
         let m = s.agreed_master(c)?;
         let acked_after = writer.last_ack().is_some_and(|t| t > t0);
         (m != old && s.masters() == vec![m.clone()] && acked_after).then_some(m)
@@ -370,6 +374,7 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
                 outage: Some(outage),
                 reason: None,
                 hook_output,
+                max_masters_seen: max_masters,
             })
         }
         Err(Error::Timeout { .. }) => {
@@ -391,6 +396,7 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
                 outage: None,
                 reason: Some(reason),
                 hook_output,
+                max_masters_seen: max_masters,
             })
         }
         Err(e) => Err(e),

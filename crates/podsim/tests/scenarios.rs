@@ -81,6 +81,10 @@ fn b_d_hard_loss_then_old_master_rejoins() {
         "no failover after the master pod's loss: {:?}",
         r.reason
     );
+    assert!(
+        r.max_masters_seen <= 1,
+        "two masters in one sample during the failover"
+    );
     let o = r.outage.clone().expect("outage");
     let target = c.facts.down_after_ms + 3000;
     assert!(
