@@ -1,4 +1,4 @@
-use super::{diag, int, redis_directive, related, replicas};
+use super::{diag, int, redis_directive, related, replicas, user_first};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -55,10 +55,11 @@ impl Rule for MinReplicasToWriteBlocksWrites {
         if n <= most || n <= 0 || lag == 0 {
             return;
         }
+        let at_ptr = user_first(cx, &[&d.ptr, "/replicas"]);
         let d2 = diag(
             &META,
             cx,
-            &d.ptr,
+            &at_ptr,
             format!(
                 "`{} {n}` with {pods} pod(s): a master has at most {most} replica(s), so it refuses every write with NOREPLICAS",
                 d.key

@@ -153,6 +153,15 @@ pub(super) fn loc(cx: &Context<'_>, ptr: &str) -> Loc {
     }
 }
 
+/// The first pointer whose value a user file (or `--set`) wrote, else the first one: a
+/// finding that involves several values points at the one the user changed.
+pub(super) fn user_first(cx: &Context<'_>, ptrs: &[&str]) -> String {
+    ptrs.iter()
+        .find(|p| cx.merged.find(p).is_some_and(|(_, v)| v.loc.src.is_user()))
+        .or(ptrs.first())
+        .map_or_else(String::new, |p| p.to_string())
+}
+
 /// Dotted values path of a pointer (`/redis/config/maxmemory` → `redis.config.maxmemory`).
 pub(super) fn path(cx: &Context<'_>, ptr: &str) -> String {
     dotted_path(&cx.merged.tree, ptr)
@@ -512,13 +521,18 @@ pub(super) fn push_memory(
             model::units::format_binary_bytes(j.suggested_limit())
         )
     };
-    let d = diag(meta, cx, ptr, j.message()).with_help(help);
-    out.push(related(
-        d,
-        cx,
-        "/redis/resources/limits/memory",
-        "the memory limit is set here",
-    ));
+    let limit = "/redis/resources/limits/memory";
+    let at_ptr = user_first(cx, &[ptr, limit]);
+    let written = redis_directive(cx, "maxmemory")
+        .map(|d| format!("`maxmemory {}`: ", unquote(&d.value)))
+        .unwrap_or_default();
+    let d = diag(meta, cx, &at_ptr, format!("{written}{}", j.message())).with_help(help);
+    let (other, what) = if at_ptr == limit {
+        (ptr, "maxmemory is set here")
+    } else {
+        (limit, "the memory limit is set here")
+    };
+    out.push(related(d, cx, other, what));
 }
 
 /// Disruptions a PodDisruptionBudget allows for `pods` pods (`None` when it sets neither field

@@ -1,4 +1,4 @@
-use super::{at, diag, haproxy_enabled};
+use super::{at, diag, haproxy_enabled, user_first};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -48,7 +48,7 @@ impl Rule for PdbBothFields {
                 && at(cx, &max).is_some_and(|v| !v.is_null())
             {
                 out.push(
-                    diag(&META, cx, &max, "minAvailable and maxUnavailable are both set: the API server rejects the PodDisruptionBudget and the install fails")
+                    diag(&META, cx, &user_first(cx, &[&min, &max]), "minAvailable and maxUnavailable are both set: the API server rejects the PodDisruptionBudget and the install fails")
                         .with_help("keep only `maxUnavailable: 1`"),
                 );
             }

@@ -1,4 +1,4 @@
-use super::{at, diag, persistence_off, redis_directive, text, truthy};
+use super::{at, diag, persistence_off, redis_directive, text, truthy, user_first};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -46,8 +46,9 @@ impl Rule for SaveWithoutPersistentVolume {
         {
             return;
         }
-        let ptr = redis_directive(cx, "save")
-            .map_or_else(|| "/persistentVolume/enabled".to_string(), |d| d.ptr);
+        let save =
+            redis_directive(cx, "save").map_or_else(|| "/redis/config".to_string(), |d| d.ptr);
+        let ptr = user_first(cx, &["/persistentVolume/enabled", &save]);
         out.push(
             diag(&META, cx, &ptr, "persistence is on in redis.conf but /data is an emptyDir (persistentVolume.enabled is false): snapshots cost a fork each and are lost with the pod")
                 .with_help("enable persistentVolume, or set `save: '\"\"'` for a cache"),

@@ -1,0 +1,234 @@
+//! Every Redis-aware rule (RHA100 and up) with at least one values file that triggers it and one
+//! that does not. The chart is the generated `redis-1g` variant, whose own defaults are clean,
+//! so each fixture changes only what it is about.
+
+use std::path::PathBuf;
+
+use chartlint::config::Config;
+use chartlint::diagnostic::{Diagnostic, Severity};
+use chartlint::engine::{self, Chart};
+use chartlint::source::{SourceFile, SourceKind};
+use chartlint::yaml::{self, Limits};
+
+fn chart(name: &str) -> Chart {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../generated-charts")
+        .join(name);
+    Chart::load(&dir, &Limits::default()).expect("generated chart loads")
+}
+
+fn lint(chart: &Chart, values: &str) -> Vec<Diagnostic> {
+    let limits = Limits::default();
+    let doc = yaml::load_str(
+        SourceFile::new("fixture.yaml", values, SourceKind::ValuesFile),
+        &limits,
+    )
+    .expect("fixture parses");
+    engine::lint_documents(chart, &[doc], &[], &[], &Config::default())
+        .expect("lint runs")
+        .diagnostics
+}
+
+use Severity::{Error as E, Info as I, Warning as W};
+
+/// (rule, severity of the finding, values that trigger it, values that do not).
+const CASES: &[(&str, Severity, &str, &str)] = &[
+    ("RHA100", E, "replicas: 2\n", "replicas: 3\n"),
+    ("RHA101", I, "replicas: 4\n", "replicas: 5\n"),
+    ("RHA102", E, "sentinel: {quorum: 0}\n", "sentinel: {quorum: 2}\n"),
+    ("RHA102", E, "sentinel: {quorum: 4}\n", "sentinel: {quorum: 2}\n"),
+    ("RHA103", W, "sentinel: {quorum: 3}\n", "sentinel: {quorum: 2}\n"),
+    ("RHA104", E, "redis: {config: {min-slaves-to-write: 3}}\n", "redis: {config: {min-slaves-to-write: 1}}\n"),
+    ("RHA104", E, "replicas: 1\n", "replicas: 1\nredis: {config: {min-replicas-to-write: 0}}\n"),
+    ("RHA105", W, "redis: {config: {min-replicas-to-write: 2}}\n", "redis: {config: {min-replicas-to-write: 1}}\n"),
+    ("RHA106", I, "redis: {config: {min-replicas-to-write: 0}}\n", "redis: {config: {min-replicas-to-write: 1}}\n"),
+    ("RHA107", W, "redis: {config: {min-replicas-max-lag: 0}}\n", "redis: {config: {min-replicas-max-lag: 5}}\n"),
+    ("RHA108", E, "ro_replicas: \"1,2\"\n", "ro_replicas: \"2\"\n"),
+    ("RHA109", W, "ro_replicas: \"3\"\n", "ro_replicas: \"2\"\n"),
+    ("RHA110", E, "redis: {masterGroupName: \"my master\"}\n", "redis: {masterGroupName: my-master}\n"),
+    ("RHA111", W, "sentinel: {config: {down-after-milliseconds: 1000}}\n", "sentinel: {config: {down-after-milliseconds: 10000}}\n"),
+    ("RHA111", E, "sentinel: {config: {down-after-milliseconds: 0}}\n", "sentinel: {config: {down-after-milliseconds: 30000}}\n"),
+    ("RHA112", W, "sentinel: {config: {failover-timeout: 5000}}\n", "sentinel: {config: {failover-timeout: 180000}}\n"),
+    ("RHA113", W, "sentinel: {config: {parallel-syncs: 0}}\n", "sentinel: {config: {parallel-syncs: 1}}\n"),
+    ("RHA114", E, "sentinel: {config: {down-after-milliseconds: 5s}}\n", "sentinel: {config: {down-after-milliseconds: 5000}}\n"),
+    ("RHA114", E, "sentinel: {config: {failover-timeout: \"1.8e+06\"}}\n", "sentinel: {config: {failover-timeout: 1800000}}\n"),
+    ("RHA115", E, "sentinel: {announceHostnames: true}\n", "sentinel: {announceHostnames: true, resolveHostnames: true}\n"),
+    ("RHA116", E, "sentinel: {config: {down-after-milisecond: 10000}}\n", "sentinel: {config: {down-after-milliseconds: 10000}}\n"),
+    ("RHA116", E, "sentinel: {config: {resolve-hostnames: \"yes\"}}\n", "sentinel: {resolveHostnames: true}\n"),
+    ("RHA117", E, "redis: {resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
+    ("RHA118", E, "redis: {resources: {requests: {memory: 1200Mi}, limits: {memory: 1200Mi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
+    ("RHA119", W, "redis: {resources: {requests: {memory: 1300Mi}, limits: {memory: 1300Mi}}}\n", "redis: {resources: {requests: {memory: 2048Mi}, limits: {memory: 2048Mi}}}\n"),
+    ("RHA120", W, "redis: {config: {maxmemory: \"0\"}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
+    ("RHA121", W, "redis: {resources: {requests: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}}}\n"),
+    ("RHA122", E, "redis: {config: {maxmemory: 1Gi}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
+    ("RHA122", E, "redis: {config: {repl-backlog-size: \"1e+06\"}}\n", "redis: {config: {repl-backlog-size: 1000000}}\n"),
+    ("RHA123", I, "redis: {config: {maxmemory: 1g}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
+    ("RHA124", E, "redis: {resources: {limits: {memory: 2gb}}}\n", "redis: {resources: {limits: {memory: 2Gi}}}\n"),
+    ("RHA124", E, "sentinel: {resources: {limits: {memory: 512m}, requests: {memory: 512m}}}\n", "sentinel: {resources: {limits: {memory: 512Mi}, requests: {memory: 512Mi}}}\n"),
+    ("RHA124", E, "persistentVolume: {size: 10GB}\n", "persistentVolume: {size: 10Gi}\n"),
+    ("RHA125", I, "redis: {config: {maxmemory-policy: volatile-lru}}\n", "redis: {config: {maxmemory-policy: allkeys-lru}}\n"),
+    ("RHA126", I, "redis: {config: {maxmemory: \"0\", maxmemory-policy: allkeys-lru}}\n", "redis: {config: {maxmemory: \"0\", maxmemory-policy: noeviction}}\n"),
+    ("RHA127", E, "redis: {config: {client-output-buffer-limit: \"replica 512Mi 64mb 60\"}}\n", "redis: {config: {client-output-buffer-limit: \"replica 512mb 64mb 60\"}}\n"),
+    ("RHA127", E, "redis: {config: {client-output-buffer-limit: \"master 256mb 64mb 60\"}}\n", "redis: {config: {client-output-buffer-limit: \"normal 0 0 0 replica 256mb 64mb 60\"}}\n"),
+    ("RHA128", W, "redis: {config: {client-output-buffer-limit: \"replica 256mb 64mb 60\", repl-backlog-size: 512mb}}\n", "redis: {config: {client-output-buffer-limit: \"replica 256mb 64mb 60\", repl-backlog-size: 64mb}}\n"),
+    ("RHA128", W, "redis: {config: {client-output-buffer-limit: \"replica 0 0 0\"}}\n", "redis: {config: {client-output-buffer-limit: \"replica 128mb 0 0\"}}\n"),
+    ("RHA129", W, "persistentVolume: {size: 1Gi}\n", "persistentVolume: {size: 3Gi}\n"),
+    ("RHA130", E, "redis: {config: {maxmemory-polcy: allkeys-lru}}\n", "redis: {config: {maxmemory-policy: allkeys-lru}}\n"),
+    ("RHA131", E, "redis: {config: {maxmemory-policy: lru}}\n", "redis: {config: {maxmemory-policy: ALLKEYS-LRU}}\n"),
+    ("RHA131", E, "redis: {config: {appendfsync: sometimes}}\n", "redis: {config: {appendfsync: everysec}}\n"),
+    ("RHA132", E, "redis: {config: {appendonly: \"on\"}}\n", "redis: {config: {appendonly: yes}}\n"),
+    ("RHA133", E, "redis: {config: {min-replicas-max-lag: 5s}}\n", "redis: {config: {min-replicas-max-lag: \"5\"}}\n"),
+    ("RHA133", E, "redis: {config: {min-replicas-to-write: -1}}\n", "redis: {config: {min-replicas-to-write: 1}}\n"),
+    ("RHA134", I, "persistentVolume: {enabled: false}\n", "persistentVolume: {enabled: false}\nredis: {config: {save: '\"\"'}}\n"),
+    ("RHA135", W, "redis: {config: {save: '\"\"'}}\n", "redis: {config: {save: '\"\"', appendonly: \"yes\"}}\n"),
+    ("RHA136", E, "replicas: 1\n", "replicas: 3\n"),
+    ("RHA136", E, "replicas: 0\n", "replicas: 5\n"),
+    ("RHA137", W, "hardAntiAffinity: false\n", "hardAntiAffinity: true\n"),
+    ("RHA138", W, "haproxy: {hardAntiAffinity: false}\n", "haproxy: {hardAntiAffinity: false, affinity: \"podAntiAffinity: {}\"}\n"),
+    ("RHA139", W, "haproxy: {replicas: 1}\n", "haproxy: {replicas: 2}\n"),
+    ("RHA140", W, "podDisruptionBudget: null\n", "podDisruptionBudget: {maxUnavailable: 1}\n"),
+    ("RHA140", W, "haproxy: {podDisruptionBudget: null}\n", "haproxy: {podDisruptionBudget: {minAvailable: 2, maxUnavailable: null}}\n"),
+    ("RHA141", E, "podDisruptionBudget: {minAvailable: 2}\n", "podDisruptionBudget: {minAvailable: 2, maxUnavailable: null}\n"),
+    ("RHA142", W, "podDisruptionBudget: {maxUnavailable: 0}\n", "podDisruptionBudget: {maxUnavailable: 1}\n"),
+    ("RHA142", W, "podDisruptionBudget: {minAvailable: \"100%\", maxUnavailable: null}\n", "podDisruptionBudget: {minAvailable: \"60%\", maxUnavailable: null}\n"),
+    ("RHA143", W, "podDisruptionBudget: {maxUnavailable: 2}\n", "podDisruptionBudget: {maxUnavailable: \"33%\"}\n"),
+    ("RHA144", W, "haproxy: {checkInterval: 15s}\n", "haproxy: {checkInterval: 2s}\n"),
+    ("RHA145", W, "redis: {terminationGracePeriodSeconds: 10}\n", "redis: {terminationGracePeriodSeconds: 60}\n"),
+    ("RHA146", W, "auth: false\n", "auth: true\n"),
+    ("RHA147", W, "redisPassword: s3cret\n", "existingSecret: redis-auth\n"),
+    ("RHA148", W, "redisPassword: s3cret\nexistingSecret: redis-auth\n", "existingSecret: redis-auth\n"),
+    ("RHA149", W, "tls: {secretName: redis-tls}\n", "redis: {tlsPort: 6380}\ntls: {secretName: redis-tls}\n"),
+    ("RHA149", E, "redis: {port: 0}\n", "redis: {port: 0, tlsPort: 6380}\n"),
+    ("RHA150", E, "haproxy: {tls: {enabled: true}}\n", "haproxy: {tls: {enabled: true, secretName: haproxy-pem}}\n"),
+    ("RHA151", W, "sysctlImage: {enabled: true}\n", "sysctlImage: {enabled: false}\n"),
+    ("RHA152", W, "containerSecurityContext: {allowPrivilegeEscalation: true}\n", "containerSecurityContext: {readOnlyRootFilesystem: true}\n"),
+    ("RHA152", W, "haproxy: {containerSecurityContext: {capabilities: {drop: [NET_RAW]}}}\n", "haproxy: {containerSecurityContext: {capabilities: {drop: [ALL]}}}\n"),
+    ("RHA153", W, "image: {tag: latest}\n", "image: {tag: 7.2.5-alpine}\n"),
+    ("RHA154", I, "networkPolicy: {enabled: false}\n", "networkPolicy: {enabled: true}\n"),
+];
+
+#[test]
+fn each_case_fails_and_passes() {
+    let chart = chart("redis-1g");
+    let mut failures = Vec::new();
+    for (rule, severity, bad, good) in CASES {
+        let found = lint(&chart, bad);
+        match found.iter().find(|d| d.rule == *rule) {
+            None => failures.push(format!(
+                "{rule}: not reported for {bad:?}: {:?}",
+                ids(&found)
+            )),
+            Some(d) if d.severity != *severity => failures.push(format!(
+                "{rule}: severity {:?} (expected {severity:?}) for {bad:?}",
+                d.severity
+            )),
+            Some(d) if d.file != "fixture.yaml" && !bad.contains("null") => failures.push(format!(
+                "{rule}: reported at {}:{} instead of the fixture for {bad:?}",
+                d.file, d.line
+            )),
+            Some(_) => {}
+        }
+        let clean = lint(&chart, good);
+        if let Some(d) = clean.iter().find(|d| d.rule == *rule) {
+            failures.push(format!(
+                "{rule}: reported for passing values {good:?}: {}",
+                d.message
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn ids(diags: &[Diagnostic]) -> Vec<&str> {
+    diags.iter().map(|d| d.rule.as_str()).collect()
+}
+
+#[test]
+fn every_redis_rule_has_cases_and_a_doc_block() {
+    for rule in chartlint::rules::registry() {
+        let m = rule.meta();
+        if m.id < "RHA100" {
+            continue;
+        }
+        assert!(
+            CASES.iter().any(|(id, ..)| *id == m.id),
+            "{} {} has no fixture case",
+            m.id,
+            m.name
+        );
+        for section in [
+            "### What it checks",
+            "### Why it matters",
+            "### Example",
+            "### Fix",
+        ] {
+            assert!(m.doc.contains(section), "{} lacks {section}", m.id);
+        }
+    }
+    let md = chartlint::rules_markdown();
+    assert!(md.contains("## RHA117 maxmemory-not-below-limit"));
+}
+
+#[test]
+fn the_variants_own_defaults_are_clean() {
+    for name in [
+        "redis-512m",
+        "redis-1g",
+        "redis-2g",
+        "redis-4g",
+        "redis-8g",
+        "redis-16g",
+    ] {
+        let found = lint(&chart(name), "{}\n");
+        let loud: Vec<String> = found
+            .iter()
+            .filter(|d| d.severity >= Severity::Warning)
+            .map(|d| format!("{} {}:{} {}", d.rule, d.file, d.line, d.message))
+            .collect();
+        assert!(loud.is_empty(), "{name}: {loud:#?}");
+    }
+}
+
+#[test]
+fn memory_message_quotes_the_sizing_terms() {
+    let found = lint(
+        &chart("redis-1g"),
+        "redis:\n  resources:\n    requests: {memory: 1300Mi}\n    limits: {memory: 1300Mi}\n",
+    );
+    let d = found.iter().find(|d| d.rule == "RHA119").expect("RHA119");
+    for term in [
+        "dataset 1024Mi",
+        "fragmentation",
+        "copy-on-write",
+        "replica output buffers",
+        "process baseline",
+    ] {
+        assert!(d.message.contains(term), "{term} missing in {}", d.message);
+    }
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("2048Mi")
+            || d.help.as_deref().unwrap_or("").contains("2Gi"),
+        "{:?}",
+        d.help
+    );
+    assert_eq!(
+        d.related.len(),
+        1,
+        "the limit is shown as a related location"
+    );
+}
+
+#[test]
+fn old_and_new_directive_names_last_line_wins() {
+    // The chart writes keys in sorted order, so min-slaves-to-write (later) wins over
+    // min-replicas-to-write, as in the matomo deployment.
+    let found = lint(
+        &chart("redis-1g"),
+        "redis:\n  config:\n    min-replicas-to-write: 3\n    min-slaves-to-write: 1\n",
+    );
+    assert!(
+        !found.iter().any(|d| d.rule == "RHA104"),
+        "{:?}",
+        ids(&found)
+    );
+}
