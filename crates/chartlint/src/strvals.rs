@@ -246,15 +246,15 @@ fn set_at(cur: &mut Value, segs: &[Seg], val: Value, key_loc: &Loc) {
                     k.clone(),
                     MapEntry {
                         key: key_loc.clone(),
-                        value: val,
+                        value: std::sync::Arc::new(val),
                     },
                 );
             } else {
                 let e = m.entry(k.clone()).or_insert_with(|| MapEntry {
                     key: key_loc.clone(),
-                    value: null_at(key_loc),
+                    value: std::sync::Arc::new(null_at(key_loc)),
                 });
-                set_at(&mut e.value, rest, val, key_loc);
+                set_at(std::sync::Arc::make_mut(&mut e.value), rest, val, key_loc);
             }
         }
         Seg::Index(n) => {

@@ -1,6 +1,8 @@
 //! Helm's values merge with locations: chart values.yaml, then each `-f` file in order, then
 //! `--set`, then `--set-string`; every merged value remembers the source text that set it.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
@@ -36,8 +38,8 @@ pub enum ValueKind {
 pub struct MapEntry {
     /// Where the key is written.
     pub key: Loc,
-    /// The value.
-    pub value: Value,
+    /// The value. Shared, so that chart defaults are not deep-copied into every merge.
+    pub value: Arc<Value>,
 }
 
 impl Value {
@@ -140,7 +142,7 @@ fn from_node(src: &Src, n: &Node) -> Value {
                             e.key.clone(),
                             MapEntry {
                                 key,
-                                value: from_node(src, &e.value),
+                                value: Arc::new(from_node(src, &e.value)),
                             },
                         )
                     })
@@ -270,7 +272,7 @@ pub fn dotted_path(tree: &Value, pointer: &str) -> String {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                cur = m.get(&token).map(|e| &e.value);
+                cur = m.get(&token).map(|e| &*e.value);
                 out.push_str(&token);
             }
             _ => {
@@ -302,7 +304,7 @@ pub fn merge_maps(base: &mut Value, over: Value) {
         match base_map.get_mut(&k) {
             Some(b) if b.value.as_map().is_some() && e.value.as_map().is_some() => {
                 b.key = e.key;
-                merge_maps(&mut b.value, e.value);
+                merge_maps(Arc::make_mut(&mut b.value), Arc::unwrap_or_clone(e.value));
             }
             _ => {
                 base_map.insert(k, e);
@@ -342,7 +344,8 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             }
             Some(mut u) => {
                 if u.value.as_map().is_some() && c.value.as_map().is_some() {
-                    u.value = coalesce(&c.value, u.value, deletions, &child);
+                    let user_value = Arc::unwrap_or_clone(u.value);
+                    u.value = Arc::new(coalesce(&c.value, user_value, deletions, &child));
                 }
                 out.insert(k.clone(), u);
             }
