@@ -14,10 +14,12 @@ Reads each `client-output-buffer-limit` line of `redis.config` as groups of four
 (`normal`, `replica`/`slave`, `pubsub`), a hard and a soft Redis memory value, and whole seconds.
 
 ### Why it matters
-Redis refuses to start on anything else: a wrong class gives "Invalid client class specified in
-buffer limit configuration.", a Kubernetes unit or a bad number gives "Error in hard, soft or
-soft_seconds setting in buffer limit configuration." (observed on redis-server 7.0.15 with
-`replica 512Mi 64mb 60` and `master 256mb 64mb 60`, see tests/evidence.rs; redis-facts §B.4).
+Redis refuses to start on anything else. A wrong class gives
+"Invalid client class specified in buffer limit configuration."
+and a Kubernetes unit or a bad number gives
+"Error in hard, soft or soft_seconds setting in buffer limit configuration."
+(observed on redis-server 7.0.15 with `replica 512Mi 64mb 60` and `master 256mb 64mb 60`, see
+tests/evidence.rs; redis-facts §B.4).
 
 ### Example
 ```yaml

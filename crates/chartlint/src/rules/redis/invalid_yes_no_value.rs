@@ -16,9 +16,9 @@ Checks the rendered value of every yes/no directive of `redis.config` (`appendon
 them as yes/no.
 
 ### Why it matters
-Redis accepts only `yes` and `no` (any case) and refuses to start otherwise: "argument must be
-'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see tests/evidence.rs;
-redis-facts §B.9).
+Redis accepts only `yes` and `no` (any case) and refuses to start otherwise:
+"argument must be 'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see
+tests/evidence.rs; redis-facts §B.9).
 
 ### Example
 ```yaml
