@@ -36,7 +36,7 @@ impl Rule for AuthDisabled {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if truthy(at(cx, "/auth")) {
+        if !super::present(cx, "/auth") || truthy(at(cx, "/auth")) {
             return;
         }
         out.push(

@@ -39,6 +39,7 @@ impl Rule for HaproxySoftAntiAffinity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !haproxy_enabled(cx)
+            || !super::present(cx, "/haproxy/hardAntiAffinity")
             || int_at(cx, "/haproxy/replicas").unwrap_or(0) < 2
             || truthy(at(cx, "/haproxy/hardAntiAffinity"))
             || custom_affinity(at(cx, "/haproxy/affinity"))

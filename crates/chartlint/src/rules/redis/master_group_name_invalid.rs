@@ -1,4 +1,4 @@
-use super::{diag, text};
+use super::{diag, present, text};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -39,6 +39,9 @@ impl Rule for MasterGroupNameInvalid {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let ptr = "/redis/masterGroupName";
+        if !present(cx, ptr) {
+            return;
+        }
         let name = text(cx, ptr).unwrap_or("");
         if name.contains("{{") {
             return;

@@ -1,4 +1,4 @@
-use super::{diag, loc, path, redis_directive, replicas};
+use super::{diag, redis_directive, replicas};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -50,12 +50,7 @@ impl Rule for MinReplicasToWriteDisabled {
                 format!("`{} 0`: a master cut off from the others keeps accepting writes for as long as the partition lasts, and they are lost when it rejoins as a replica", d.key),
             ),
             Some(_) => return,
-            None => Diagnostic::new(
-                &META,
-                &loc(cx, "/redis/config"),
-                path(cx, "/redis/config"),
-                "min-replicas-to-write is not set (0): a master cut off from the others keeps accepting writes for as long as the partition lasts, and they are lost when it rejoins as a replica",
-            ),
+            None => return,
         };
         out.push(d.with_help(
             "set `min-replicas-to-write: 1` and `min-replicas-max-lag: 5` (with 3 or more pods)",

@@ -138,6 +138,14 @@ pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Json> {
     cx.merged.json.pointer(ptr)
 }
 
+/// True when the merged values hold `ptr`, or a user `null` removed it. Rules about a value
+/// whose absence means "off" only speak when the chart (or the user) has the key, so charts
+/// of another shape are not judged by keys they do not have.
+pub(super) fn present(cx: &Context<'_>, ptr: &str) -> bool {
+    let dotted = ptr.trim_start_matches('/').replace('/', ".");
+    at(cx, ptr).is_some() || cx.merged.deletions.iter().any(|d| d.path == dotted)
+}
+
 /// Where the value at `ptr` is written; for a missing key, where its nearest existing parent
 /// is written (so "add X here" points at the right map).
 pub(super) fn loc(cx: &Context<'_>, ptr: &str) -> Loc {
@@ -321,16 +329,16 @@ pub(super) fn redis_directive(cx: &Context<'_>, name: &str) -> Option<Directive>
     let names = catalogue::names_of(name);
     directives(cx, "redis")
         .into_iter()
-        .filter(|d| names.iter().any(|n| d.key.eq_ignore_ascii_case(n)))
-        .last()
+        .rev()
+        .find(|d| names.iter().any(|n| d.key.eq_ignore_ascii_case(n)))
 }
 
 /// The effective value of a sentinel.config option.
 pub(super) fn sentinel_option(cx: &Context<'_>, name: &str) -> Option<Directive> {
     directives(cx, "sentinel")
         .into_iter()
-        .filter(|d| d.key == name)
-        .last()
+        .rev()
+        .find(|d| d.key == name)
 }
 
 /// Strip one pair of surrounding double quotes (`""` → empty), as Redis's argument splitter.
@@ -463,36 +471,6 @@ pub(super) fn haproxy_enabled(cx: &Context<'_>) -> bool {
     truthy(at(cx, "/haproxy/enabled"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn conf_text_matches_the_chart() {
-        assert_eq!(conf_text(&serde_json::json!(true)), "yes");
-        assert_eq!(conf_text(&serde_json::json!(1000000)), "1000000");
-        assert_eq!(conf_text(&serde_json::json!(1e9)), "1000000000");
-        assert_eq!(conf_text(&serde_json::json!("")), "\"\"");
-    }
-
-    #[test]
-    fn haproxy_times() {
-        assert_eq!(haproxy_millis(&serde_json::json!("2s")), Some(2000));
-        assert_eq!(haproxy_millis(&serde_json::json!("500ms")), Some(500));
-        assert_eq!(haproxy_millis(&serde_json::json!("1x")), None);
-    }
-
-    #[test]
-    fn suggestions() {
-        let c = ["maxmemory-policy", "maxmemory"];
-        assert_eq!(
-            suggest("maxmemory-polcy", c.into_iter()),
-            Some("maxmemory-policy")
-        );
-        assert_eq!(suggest("zzzzzzzzzzzz", c.into_iter()), None);
-    }
-}
-
 /// The memory judgement of the redis container: the model's [`model::sizing::judge`] on the
 /// merged redis.config and the container's memory limit, with the maxmemory directive's
 /// pointer (or `/redis/config` when maxmemory is not set). `None` without a memory limit or
@@ -562,4 +540,34 @@ pub(super) fn pdb_allowed(cx: &Context<'_>, base: &str, pods: u32) -> Option<(u3
         return count(v, true).map(|n| (pods.saturating_sub(n), min_ptr));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conf_text_matches_the_chart() {
+        assert_eq!(conf_text(&serde_json::json!(true)), "yes");
+        assert_eq!(conf_text(&serde_json::json!(1000000)), "1000000");
+        assert_eq!(conf_text(&serde_json::json!(1e9)), "1000000000");
+        assert_eq!(conf_text(&serde_json::json!("")), "\"\"");
+    }
+
+    #[test]
+    fn haproxy_times() {
+        assert_eq!(haproxy_millis(&serde_json::json!("2s")), Some(2000));
+        assert_eq!(haproxy_millis(&serde_json::json!("500ms")), Some(500));
+        assert_eq!(haproxy_millis(&serde_json::json!("1x")), None);
+    }
+
+    #[test]
+    fn suggestions() {
+        let c = ["maxmemory-policy", "maxmemory"];
+        assert_eq!(
+            suggest("maxmemory-polcy", c.into_iter()),
+            Some("maxmemory-policy")
+        );
+        assert_eq!(suggest("zzzzzzzzzzzz", c.into_iter()), None);
+    }
 }

@@ -38,7 +38,8 @@ impl Rule for NetworkPolicyDisabled {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if truthy(at(cx, "/networkPolicy/enabled")) {
+        if !super::present(cx, "/networkPolicy/enabled") || truthy(at(cx, "/networkPolicy/enabled"))
+        {
             return;
         }
         out.push(

@@ -36,13 +36,17 @@ impl Rule for PdbMissing {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if replicas(cx).unwrap_or(0) >= 2 && !truthy(at(cx, "/podDisruptionBudget")) {
+        if replicas(cx).unwrap_or(0) >= 2
+            && super::present(cx, "/podDisruptionBudget")
+            && !truthy(at(cx, "/podDisruptionBudget"))
+        {
             out.push(
                 diag(&META, cx, "/podDisruptionBudget", "no PodDisruptionBudget for the Redis pods: a drain may evict several at once and take the Sentinel majority with them")
                     .with_help("set `podDisruptionBudget: {maxUnavailable: 1}`"),
             );
         }
         if haproxy_enabled(cx)
+            && super::present(cx, "/haproxy/podDisruptionBudget")
             && super::int_at(cx, "/haproxy/replicas").unwrap_or(0) >= 2
             && !truthy(at(cx, "/haproxy/podDisruptionBudget"))
         {

@@ -56,6 +56,9 @@ impl Rule for PodSecurityRestricted {
             ));
         }
         for (container, pod, what) in sets {
+            if !super::present(cx, container) {
+                continue;
+            }
             let c = |k: &str| at(cx, &format!("{container}{k}"));
             let p = |k: &str| at(cx, &format!("{pod}{k}"));
             let mut missing = Vec::new();

@@ -40,7 +40,8 @@ impl Rule for SaveWithoutPersistentVolume {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if truthy(at(cx, "/persistentVolume/enabled"))
+        if !super::present(cx, "/persistentVolume/enabled")
+            || truthy(at(cx, "/persistentVolume/enabled"))
             || text(cx, "/hostPath/path").is_some()
             || persistence_off(cx)
         {

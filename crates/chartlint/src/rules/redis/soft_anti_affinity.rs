@@ -37,6 +37,7 @@ impl Rule for SoftAntiAffinity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if replicas(cx).unwrap_or(0) < 2
+            || !super::present(cx, "/hardAntiAffinity")
             || truthy(at(cx, "/hardAntiAffinity"))
             || custom_affinity(at(cx, "/affinity"))
         {
