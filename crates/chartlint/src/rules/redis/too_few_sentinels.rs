@@ -18,7 +18,11 @@ A failover must be authorized by a majority of all known Sentinels (`voters/2+1`
 quorum says. With two pods, the master's pod (or node) dies with its Sentinel; the survivor is
 1 of 2 and is never elected (redis-facts §B.1, runs B and D: no failover in 32 s,
 `-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
-process alone fails over.
+process alone fails over. The HA harness measures it on this chart's rendered pods
+(crates/podsim, scenario e, the seed's 2-pod values: no failover after the hard loss of the
+master pod, `SENTINEL CKQUORUM` answering "NOQUORUM 1 usable Sentinels. Not enough available
+Sentinels to reach the majority and authorize a failover"), while 3 pods fail over in about
+3.3 s (scenario b).
 
 ### Example
 ```yaml
