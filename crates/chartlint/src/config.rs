@@ -1,6 +1,8 @@
 //! `.chartlint.yaml`: turn rules off or change their severity, globally or per file / values path.
 //!
 //! ```yaml
+//! categories:
+//!   security: warning          # every rule of a category (schema, yaml, helm, redis, memory, ...)
 //! rules:
 //!   RHA002: error              # id or name; error | warning | info | off
 //!   yaml-merge-key: off
@@ -44,6 +46,8 @@ pub struct Override {
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
+    /// Category name → level, applied before `rules`.
+    pub categories: BTreeMap<String, Level>,
     /// Rule id → level, for every file.
     pub rules: BTreeMap<String, Level>,
     /// Narrower settings, applied in order after `rules`.
@@ -73,6 +77,7 @@ impl Config {
         for (k, v) in top {
             match k.as_str() {
                 "rules" => cfg.rules = parse_rules(v).map_err(err)?,
+                "categories" => cfg.categories = parse_categories(v).map_err(err)?,
                 "overrides" => {
                     let Json::Array(items) = v else {
                         return Err(err("`overrides` must be a list".to_string()));
@@ -108,6 +113,11 @@ impl Config {
     /// The level for a diagnostic, or `None` to drop it.
     pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
         let mut level = Level::Severity(d.severity);
+        if let Some(meta) = rules::find(&d.rule) {
+            if let Some(l) = self.categories.get(meta.category.as_str()) {
+                level = *l;
+            }
+        }
         if let Some(l) = self.rules.get(&d.rule) {
             level = *l;
         }
@@ -145,6 +155,47 @@ fn string_list(v: &Json) -> Result<Vec<String>, String> {
     }
 }
 
+fn parse_level(name: &str, v: &Json, default: Severity) -> Result<Level, String> {
+    match v {
+        // `off` and `false` are the same to YAML 1.1, so accept both spellings.
+        Json::Bool(false) => Ok(Level::Off),
+        Json::Bool(true) => Ok(Level::Severity(default)),
+        Json::String(s) if s.eq_ignore_ascii_case("off") => Ok(Level::Off),
+        Json::String(s) => Severity::parse(s)
+            .map(Level::Severity)
+            .ok_or_else(|| format!("`{name}: {s}`: expected error, warning, info or off")),
+        _ => Err(format!("`{name}`: expected error, warning, info or off")),
+    }
+}
+
+fn parse_categories(v: &Json) -> Result<BTreeMap<String, Level>, String> {
+    let Json::Object(m) = v else {
+        return Err("`categories` must be a mapping of category to level".to_string());
+    };
+    let known: Vec<&str> = rules::registry()
+        .iter()
+        .map(|r| r.meta().category.as_str())
+        .collect();
+    let mut out = BTreeMap::new();
+    for (k, v) in m {
+        if !known.contains(&k.as_str()) {
+            return Err(format!("unknown category `{k}` (known: {})", {
+                let mut k = known.clone();
+                k.sort_unstable();
+                k.dedup();
+                k.join(", ")
+            }));
+        }
+        // A category has no single default severity: `true` keeps each rule's own.
+        let level = match v {
+            Json::Bool(true) => continue,
+            _ => parse_level(k, v, Severity::Warning)?,
+        };
+        out.insert(k.clone(), level);
+    }
+    Ok(out)
+}
+
 fn parse_rules(v: &Json) -> Result<BTreeMap<String, Level>, String> {
     let Json::Object(m) = v else {
         return Err("`rules` must be a mapping of rule id to level".to_string());
@@ -153,17 +204,7 @@ fn parse_rules(v: &Json) -> Result<BTreeMap<String, Level>, String> {
     for (k, v) in m {
         let meta =
             rules::find(k).ok_or_else(|| format!("unknown rule `{k}` (see --list-rules)"))?;
-        let level = match v {
-            // `off` and `false` are the same to YAML 1.1, so accept both spellings.
-            Json::Bool(false) => Level::Off,
-            Json::Bool(true) => Level::Severity(meta.severity),
-            Json::String(s) if s.eq_ignore_ascii_case("off") => Level::Off,
-            Json::String(s) => Level::Severity(
-                Severity::parse(s)
-                    .ok_or_else(|| format!("`{k}: {s}`: expected error, warning, info or off"))?,
-            ),
-            _ => return Err(format!("`{k}`: expected error, warning, info or off")),
-        };
+        let level = parse_level(k, v, meta.severity)?;
         out.insert(meta.id.to_string(), level);
     }
     Ok(out)
@@ -244,5 +285,12 @@ mod tests {
         assert!(Config::from_json("c", &json!({"rules": {"RHA999": "off"}})).is_err());
         assert!(Config::from_json("c", &json!({"rules": {"RHA002": "loud"}})).is_err());
         assert!(Config::from_json("c", &json!({"ruls": {}})).is_err());
+        let cfg = Config::from_json(
+            "c",
+            &json!({"categories": {"yaml": "off", "schema": "info"}}),
+        )
+        .unwrap();
+        assert_eq!(cfg.categories["yaml"], Level::Off);
+        assert!(Config::from_json("c", &json!({"categories": {"nope": "off"}})).is_err());
     }
 }

@@ -320,10 +320,22 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
         return user;
     };
     // Take the user map by value: cloning it at every level made the merge quadratic in depth.
-    let Value { kind, loc, alias, style } = user;
+    let Value {
+        kind,
+        loc,
+        alias,
+        style,
+    } = user;
     let mut user_map = match kind {
         ValueKind::Map(m) => m,
-        other => return Value { kind: other, loc, alias, style },
+        other => {
+            return Value {
+                kind: other,
+                loc,
+                alias,
+                style,
+            }
+        }
     };
     let mut out = IndexMap::with_capacity(chart_map.len() + user_map.len());
     for (k, c) in chart_map {
@@ -352,7 +364,12 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
         }
     }
     out.extend(user_map);
-    Value { kind: ValueKind::Map(out), loc, alias, style }
+    Value {
+        kind: ValueKind::Map(out),
+        loc,
+        alias,
+        style,
+    }
 }
 
 /// Everything Helm merges for one render.

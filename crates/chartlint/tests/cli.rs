@@ -16,8 +16,18 @@ struct Out {
 
 /// Run the binary from the fixtures directory, so that paths in the output are relative and stable.
 fn run_in(dir: &Path, args: &[&str]) -> Out {
+    let mut args = args.to_vec();
+    let engine_cfg = fixtures().join("engine.chartlint.yaml");
+    // Judge only the engine's rules unless a test brings its own configuration.
+    if !args.contains(&"--config")
+        && !dir.join(".chartlint.yaml").exists()
+        && !args.contains(&"--no-engine-config")
+    {
+        args.extend(["--config", engine_cfg.to_str().unwrap()]);
+    }
+    args.retain(|a| *a != "--no-engine-config");
     let o = Command::new(env!("CARGO_BIN_EXE_chartlint"))
-        .args(args)
+        .args(&args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .output()

@@ -42,6 +42,7 @@ fn sarif_passes_microsoft_validator() {
     for (i, args) in cases.iter().enumerate() {
         let o = Command::new(env!("CARGO_BIN_EXE_chartlint"))
             .args(*args)
+            .args(["--config", "engine.chartlint.yaml"])
             .current_dir(&fixtures)
             .output()
             .unwrap();

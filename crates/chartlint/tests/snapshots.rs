@@ -7,6 +7,7 @@ fn run(args: &[&str]) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let o = Command::new(env!("CARGO_BIN_EXE_chartlint"))
         .args(args)
+        .args(["--config", "engine.chartlint.yaml"])
         .current_dir(dir)
         .output()
         .expect("run chartlint");
@@ -76,6 +77,14 @@ fn json_output() {
 #[test]
 fn sarif_output() {
     let out = run(&["chart", "--each", "values", "--format", "sarif"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Keep the engine's rule descriptors only: the Redis rules' texts have their own owners.
+    let rules = &mut v["runs"][0]["tool"]["driver"]["rules"];
+    let all = rules.as_array().unwrap().len();
+    assert!(all >= 9);
+    rules
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["id"].as_str().unwrap() < "RHA100");
     insta::assert_json_snapshot!("sarif_all_values", v);
 }
