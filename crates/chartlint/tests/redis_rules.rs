@@ -232,3 +232,30 @@ fn old_and_new_directive_names_last_line_wins() {
         ids(&found)
     );
 }
+
+#[test]
+fn extreme_values_do_not_panic() {
+    let chart = chart("redis-1g");
+    for values in [
+        "replicas: 4294967295\nsentinel: {quorum: 9223372036854775807}\n",
+        "replicas: \"99999999999999999999\"\nro_replicas: \",,,-1,x,00\"\n",
+        "sentinel: {config: {failover-timeout: 9223372036854775807, down-after-milliseconds: -9223372036854775808, parallel-syncs: \"\"}}\n",
+        "redis: {config: {maxmemory: 18446744073709551615gb, repl-backlog-size: gb, client-output-buffer-limit: \"\", save: null}}\n",
+        "redis: {resources: {limits: {memory: 9999999999999999999999Ei, cpu: -1}, requests: {memory: [1], cpu: {a: 1}}}}\n",
+        "podDisruptionBudget: {maxUnavailable: \"999999999999%\"}\nhaproxy: {checkInterval: 99999999999999999999d, checkFall: -5}\n",
+        "redis: null\nsentinel: null\nhaproxy: null\nimage: null\n",
+        "redis: {config: [1, 2]}\nsentinel: {config: \"x\"}\npersistentVolume: {size: []}\n",
+    ] {
+        let _ = lint(&chart, values);
+    }
+}
+
+#[test]
+fn huge_replica_counts_stay_fast() {
+    let start = std::time::Instant::now();
+    let _ = lint(
+        &chart("redis-1g"),
+        "replicas: 4294967295\nro_replicas: \"0,1,2\"\n",
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

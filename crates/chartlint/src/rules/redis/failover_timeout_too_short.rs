@@ -50,7 +50,7 @@ impl Rule for FailoverTimeoutTooShort {
             return;
         }
         out.push(
-            diag(&META, cx, &d.ptr, format!("failover-timeout {ft} ms (down-after-milliseconds {down} ms): failovers still in progress are aborted and retried after {} ms", ft * 2))
+            diag(&META, cx, &d.ptr, format!("failover-timeout {ft} ms (down-after-milliseconds {down} ms): failovers still in progress are aborted and retried after {} ms", ft.saturating_mul(2)))
                 .with_help("use at least 3 × down-after-milliseconds (the default 180000 is safe)"),
         );
     }

@@ -54,7 +54,7 @@ impl Rule for MinReplicasToWriteNoSlack {
                 &d.ptr,
                 format!("`{} {n}` with {pods} pods needs every replica online: losing one replica (a restart, a drain) stops all writes", d.key),
             )
-            .with_help(format!("run {} pods, or set `{}: {}`", pods + 1, d.key, n - 1)),
+            .with_help(format!("run {} pods, or set `{}: {}`", pods.saturating_add(1), d.key, n - 1)),
         );
     }
 }

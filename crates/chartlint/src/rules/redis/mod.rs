@@ -520,7 +520,7 @@ pub(super) fn pdb_allowed(cx: &Context<'_>, base: &str, pods: u32) -> Option<(u3
         match v {
             Json::String(s) if s.trim().ends_with('%') => {
                 let p: u64 = s.trim().trim_end_matches('%').parse().ok()?;
-                let scaled = u64::from(pods) * p;
+                let scaled = u64::from(pods).saturating_mul(p);
                 let n = if round_up {
                     scaled.div_ceil(100)
                 } else {

@@ -57,13 +57,21 @@ impl Rule for RoReplicasNoPromotable {
         if pods < 2 || tokens.is_empty() {
             return;
         }
-        let promotable: Vec<u32> = (0..pods)
-            .filter(|i| !tokens.contains(&i.to_string()))
+        // Count arithmetically: `replicas` may be huge.
+        let listed: std::collections::BTreeSet<u32> = tokens
+            .iter()
+            .filter_map(|t| {
+                t.parse::<u32>()
+                    .ok()
+                    .filter(|i| *i < pods && i.to_string() == *t)
+            })
             .collect();
-        if promotable.len() >= 2 {
+        let promotable = pods - listed.len() as u32;
+        if promotable >= 2 {
             return;
         }
-        let which = match promotable.first() {
+        let first = (0..=listed.len() as u32).find(|i| !listed.contains(i));
+        let which = match first.filter(|_| promotable == 1) {
             Some(p) => format!("only pod {p} can be promoted, so when it is the master and dies no replica can take over"),
             None => "no pod can be promoted, so no failover is possible".to_string(),
         };
@@ -74,7 +82,7 @@ impl Rule for RoReplicasNoPromotable {
                 "/ro_replicas",
                 format!(
                     "ro_replicas gives replica-priority 0 to {} of {pods} pods: {which}",
-                    pods as usize - promotable.len()
+                    listed.len()
                 ),
             )
             .with_help("keep at least two pods out of ro_replicas"),

@@ -50,7 +50,7 @@ impl Rule for SentinelEvenCount {
                     n - 1
                 ),
             )
-            .with_help(format!("use an odd number of pods: {} or {}", n - 1, n + 1)),
+            .with_help(format!("use an odd number of pods: {} or {}", n - 1, n.saturating_add(1))),
         );
     }
 }
