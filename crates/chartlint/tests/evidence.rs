@@ -118,12 +118,14 @@ fn free_port() -> u16 {
 }
 
 enum Outcome {
-    Started,
+    /// Ready; with the reply of the query, when one was given.
+    Started(String),
     Refused(String),
 }
 
-/// Start `bin` on `conf` in `tmp`; stop it by PID once its log says it is ready.
-fn start(bin: &str, conf: &str, ready: &str, tmp: &Path) -> Outcome {
+/// Start `bin` on `conf` in `tmp`; once its log says it is ready, run `query` with redis-cli
+/// (if any) and stop the server by PID.
+fn start(bin: &str, conf: &str, ready: &str, tmp: &Path, query: &[&str]) -> Outcome {
     let conf = conf.replace("dir \"/data\"", &format!("dir \"{}\"", tmp.display()));
     let conf_path = tmp.join(format!("{bin}.conf"));
     fs::write(&conf_path, conf).expect("write conf");
@@ -147,9 +149,19 @@ fn start(bin: &str, conf: &str, ready: &str, tmp: &Path) -> Outcome {
             return Outcome::Refused(text);
         }
         if text.contains(ready) {
+            let reply = if query.is_empty() {
+                String::new()
+            } else {
+                let out = Command::new(tool("redis-cli"))
+                    .args(["-h", "127.0.0.1", "-p", &port])
+                    .args(query)
+                    .output()
+                    .expect("redis-cli runs");
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            };
             child.kill().expect("stop by pid");
             child.wait().expect("reap");
-            return Outcome::Started;
+            return Outcome::Started(reply);
         }
         if Instant::now() > deadline {
             child.kill().expect("stop by pid");
@@ -193,6 +205,10 @@ enum Server {
 }
 
 fn run(server: Server, values: &str) -> Outcome {
+    query(server, values, &[])
+}
+
+fn query(server: Server, values: &str, query: &[&str]) -> Outcome {
     let tmp = tempfile::tempdir().expect("tempdir");
     let r = render(values, tmp.path());
     match server {
@@ -201,12 +217,14 @@ fn run(server: Server, values: &str) -> Outcome {
             &r.redis_conf,
             "Ready to accept connections",
             tmp.path(),
+            query,
         ),
         Server::Sentinel => start(
             "redis-sentinel",
             &sentinel_with_monitor(&r),
             "+monitor master",
             tmp.path(),
+            query,
         ),
     }
 }
@@ -308,7 +326,7 @@ fn refusals_are_real_and_quoted_in_the_docs() {
     let mut failures = Vec::new();
     for (rule, server, values, message) in CASES {
         match run(*server, values) {
-            Outcome::Started => {
+            Outcome::Started(_) => {
                 failures.push(format!("{rule}: the server started with {values:?}"))
             }
             Outcome::Refused(log) if !log.contains(message) => {
@@ -338,7 +356,7 @@ fn controls_start() {
         (Server::Sentinel, "sentinel:\n  announceHostnames: true\n  resolveHostnames: true\n"),
     ] {
         assert!(
-            matches!(run(server, values), Outcome::Started),
+            matches!(run(server, values), Outcome::Started(_)),
             "did not start with {values:?}"
         );
     }
@@ -355,5 +373,40 @@ fn every_refusing_rule_has_evidence() {
                 m.id
             );
         }
+    }
+}
+
+#[test]
+fn sentinel_reads_units_and_exponents_as_milliseconds_silently() {
+    // RHA114: Sentinel starts, and its atoi reads `5s` as 5 ms and `1.8e+06` as 1 ms.
+    for (values, field, expected) in [
+        (
+            "sentinel:\n  config:\n    down-after-milliseconds: 5s\n",
+            "down-after-milliseconds",
+            "5",
+        ),
+        (
+            "sentinel:\n  config:\n    failover-timeout: \"1.8e+06\"\n",
+            "failover-timeout",
+            "1",
+        ),
+    ] {
+        let Outcome::Started(reply) = query(
+            Server::Sentinel,
+            values,
+            &["SENTINEL", "MASTER", "mymaster"],
+        ) else {
+            panic!("sentinel did not start with {values:?}");
+        };
+        let lines: Vec<&str> = reply.lines().map(str::trim).collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == field)
+            .unwrap_or_else(|| panic!("{field} not in {reply}"));
+        assert_eq!(lines.get(at + 1).copied(), Some(expected), "{reply}");
+        assert!(
+            chartlint_rules(values).iter().any(|r| r == "RHA114"),
+            "{values:?}"
+        );
     }
 }
