@@ -10,7 +10,8 @@ pub(super) static META: RuleMeta = RuleMeta {
     summary: "sentinel.quorum is below 1 (Sentinel refuses to start) or above the number of Sentinels (the master is never declared down).",
     doc: r#"
 ### What it checks
-Reports `sentinel.quorum` below 1, or above `replicas` (the number of Sentinels).
+Reports `sentinel.quorum` below 1, or above `replicas` (the number of Sentinels) when there
+are at least 2 (a single pod is RHA136).
 
 ### Why it matters
 The quorum goes into the `sentinel monitor <group> <ip> <port> <quorum>` line that init.sh
@@ -43,7 +44,7 @@ impl Rule for QuorumInvalid {
         let n = replicas(cx);
         let message = if q < 1 {
             format!("sentinel.quorum is {q}: Sentinel refuses to start (\"Quorum must be 1 or greater.\")")
-        } else if let Some(n) = n.filter(|n| *n > 0 && q > i64::from(*n)) {
+        } else if let Some(n) = n.filter(|n| *n > 1 && q > i64::from(*n)) {
             format!("sentinel.quorum {q} is more than the {n} Sentinel(s): they can never agree that the master is down, so no failover ever starts")
         } else {
             return;
