@@ -410,3 +410,39 @@ fn sentinel_reads_units_and_exponents_as_milliseconds_silently() {
         );
     }
 }
+
+#[test]
+fn chart_refuses_to_render() {
+    // RHA110 and RHA150 say this chart refuses to render: helm4 template fails with the
+    // chart's own message, and chartlint reports the rule before anyone runs helm.
+    for (rule, values, message) in [
+        (
+            "RHA110",
+            "redis:\n  masterGroupName: \"my master\"\n",
+            "is not valid",
+        ),
+        (
+            "RHA150",
+            "haproxy:\n  enabled: true\n  tls:\n    enabled: true\n",
+            "haproxy.tls.enabled needs haproxy.tls.secretName",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("values.yaml");
+        fs::write(&file, values).expect("write values");
+        let out = Command::new(tool("helm4"))
+            .args(["template", "t"])
+            .arg(chart_dir())
+            .arg("-f")
+            .arg(&file)
+            .output()
+            .expect("helm4 runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{rule}: helm rendered {values:?}");
+        assert!(stderr.contains(message), "{rule}: {stderr}");
+        assert!(
+            chartlint_rules(values).iter().any(|r| r == rule),
+            "{rule} not reported"
+        );
+    }
+}
