@@ -200,9 +200,7 @@ fn restricted_violations(spec: &Value) -> Vec<String> {
         if !non_root {
             v.push(format!("{name}: runAsNonRoot is not true"));
         }
-        if sc["runAsUser"] == 0
-            || (sc["runAsUser"].is_null() && pod_sc["runAsUser"] == 0)
-        {
+        if sc["runAsUser"] == 0 || (sc["runAsUser"].is_null() && pod_sc["runAsUser"] == 0) {
             v.push(format!("{name}: runAsUser 0"));
         }
         let seccomp = if sc["seccompProfile"]["type"].is_null() {
