@@ -154,6 +154,11 @@ pub fn generate(root: &Path) -> Result<Generated> {
         message: "missing the <!-- BEGIN generated: variants --> / <!-- END generated: variants --> markers".into(),
     })?;
     files.insert(PathBuf::from("README.md"), FileOut::text(readme));
+    // The rule reference is generated from the rules' doc blocks, never written by hand.
+    files.insert(
+        PathBuf::from("docs/rules.md"),
+        FileOut::text(chartlint::rules_markdown()),
+    );
     Ok(Generated {
         output: Output { files },
         unused_values,

@@ -77,6 +77,9 @@ pub fn write(root: &Path, output: &Output) -> Result<()> {
     }
     for rel in output.files.keys().filter(|p| !is_owned(p)) {
         let (from, to) = (build.path().join(rel), root.join(rel));
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
+        }
         std::fs::rename(&from, &to).map_err(|source| io(&to, source))?;
     }
     // The build directory (with the old trees) is removed when `build` drops.
