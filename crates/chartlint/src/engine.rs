@@ -110,11 +110,7 @@ pub fn lint_documents(
             set_string,
         },
     )?;
-    let cx = Context {
-        merged: &merged,
-        files: docs,
-        schema: chart.schema.as_ref(),
-    };
+    let cx = Context::new(&merged, docs, chart.schema.as_ref());
     let raw = rules::run_all(&cx);
     let mut diagnostics: Vec<Diagnostic> = crate::suppress::apply(raw, docs)
         .into_iter()

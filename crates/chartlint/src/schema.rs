@@ -141,11 +141,10 @@ impl Schema {
         let mut out = Vec::new();
         let mut stack: Vec<(String, &Value, &Json)> =
             vec![(String::new(), &merged.tree, &self.raw)];
+        // A subtree copied whole from the chart's values.yaml holds no user keys: such children
+        // are skipped before their pointer is built (most of the merged tree is chart defaults).
+        let user = |v: &Value| v.loc.src.is_user();
         while let Some((ptr, value, schema)) = stack.pop() {
-            // A subtree copied whole from the chart's values.yaml holds no user keys.
-            if !ptr.is_empty() && !value.loc.src.is_user() {
-                continue;
-            }
             let schema = self.resolve(schema);
             match &value.kind {
                 ValueKind::Map(map) => {
@@ -154,24 +153,30 @@ impl Schema {
                         continue;
                     }
                     for (k, e) in map {
-                        let child = format!("{ptr}/{}", escape_pointer(k));
+                        let child = || format!("{ptr}/{}", escape_pointer(k));
                         if let Some(sub) = shape.props.iter().find(|(n, _)| n == k).map(|(_, s)| *s)
                         {
-                            stack.push((child, &e.value, sub));
+                            if user(&e.value) {
+                                stack.push((child(), &e.value, sub));
+                            }
                         } else if let Some(ap) = shape.additional {
-                            stack.push((child, &e.value, ap));
+                            if user(&e.value) {
+                                stack.push((child(), &e.value, ap));
+                            }
                         } else if shape.report_unknown
                             && e.key.src.is_user()
                             && out.len() < MAX_UNKNOWN
                         {
-                            out.push(self.unknown(meta, merged, &child, k, &e.key, &shape.props));
+                            out.push(self.unknown(meta, merged, &child(), k, &e.key, &shape.props));
                         }
                     }
                 }
                 ValueKind::List(items) => {
                     if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
                         for (i, item) in items.iter().enumerate() {
-                            stack.push((format!("{ptr}/{i}"), item, item_schema));
+                            if user(item) {
+                                stack.push((format!("{ptr}/{i}"), item, item_schema));
+                            }
                         }
                     }
                 }

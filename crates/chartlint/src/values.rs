@@ -199,10 +199,10 @@ impl Merged {
             return Some((None, cur));
         }
         for token in pointer.strip_prefix('/')?.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = unescape_token(token);
             match &cur.kind {
                 ValueKind::Map(m) => {
-                    let e = m.get(&token)?;
+                    let e = m.get(token.as_ref())?;
                     key = Some(&e.key);
                     cur = &e.value;
                 }
@@ -251,9 +251,46 @@ impl Merged {
     }
 }
 
+/// A JSON pointer token with `~1` and `~0` decoded (borrowed when there is nothing to decode:
+/// pointers are looked up in every rule, and almost none hold a `~`).
+fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
+}
+
+/// `serde_json::Value::pointer` without allocating per token (same semantics: RFC 6901 tokens,
+/// array indexes without `+` or leading zeros).
+pub(crate) fn json_pointer<'j>(root: &'j Json, pointer: &str) -> Option<&'j Json> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut cur = root;
+    for token in pointer.strip_prefix('/')?.split('/') {
+        let token = unescape_token(token);
+        cur = match cur {
+            Json::Object(map) => map.get(token.as_ref())?,
+            Json::Array(list) => {
+                if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+                    return None;
+                }
+                list.get(token.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 /// Escape a map key for a JSON pointer.
 pub fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_string()
+    }
 }
 
 /// Turn a JSON pointer into a dotted values path (`/a/b/0/c` → `a.b[0].c`), using the tree to
@@ -262,17 +299,19 @@ pub fn dotted_path(tree: &Value, pointer: &str) -> String {
     let mut out = String::new();
     let mut cur = Some(tree);
     for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = unescape_token(token);
         match cur.map(|v| &v.kind) {
             Some(ValueKind::List(items)) => {
-                out.push_str(&format!("[{token}]"));
+                out.push('[');
+                out.push_str(&token);
+                out.push(']');
                 cur = token.parse::<usize>().ok().and_then(|i| items.get(i));
             }
             Some(ValueKind::Map(m)) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                cur = m.get(&token).map(|e| &*e.value);
+                cur = m.get(token.as_ref()).map(|e| &*e.value);
                 out.push_str(&token);
             }
             _ => {
@@ -338,26 +377,34 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
         }
     };
     let mut out = IndexMap::with_capacity(chart_map.len() + user_map.len());
-    for (k, c) in chart_map {
-        let child = if path.is_empty() {
-            k.clone()
+    // Only built for the few keys the user wrote: most chart keys are copied untouched.
+    let child = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
         } else {
             format!("{path}.{k}")
+        }
+    };
+    for (k, c) in chart_map {
+        let user_entry = if user_map.is_empty() {
+            None
+        } else {
+            user_map.shift_remove(k)
         };
-        match user_map.shift_remove(k) {
+        match user_entry {
             None => {
                 out.insert(k.clone(), c.clone());
             }
             Some(u) if matches!(u.value.kind, ValueKind::Scalar(HelmScalar::Null)) => {
                 deletions.push(Deletion {
-                    path: child,
+                    path: child(k),
                     by: u.key.clone(),
                 });
             }
             Some(mut u) => {
                 if u.value.as_map().is_some() && c.value.as_map().is_some() {
                     let user_value = Arc::unwrap_or_clone(u.value);
-                    u.value = Arc::new(coalesce(&c.value, user_value, deletions, &child));
+                    u.value = Arc::new(coalesce(&c.value, user_value, deletions, &child(k)));
                 }
                 out.insert(k.clone(), u);
             }

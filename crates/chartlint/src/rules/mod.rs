@@ -87,6 +87,21 @@ pub struct Context<'a> {
     pub files: &'a [Document],
     /// The chart's values.schema.json, when the chart has one.
     pub schema: Option<&'a Schema>,
+    /// Knowledge derived from the merged values that several rules share (rendered
+    /// redis.conf / sentinel.conf lines, sizing), built once per lint on first use.
+    facts: redis::Facts,
+}
+
+impl<'a> Context<'a> {
+    /// A context over merged values, the user's documents and the chart's schema.
+    pub fn new(merged: &'a Merged, files: &'a [Document], schema: Option<&'a Schema>) -> Self {
+        Context {
+            merged,
+            files,
+            schema,
+            facts: redis::Facts::default(),
+        }
+    }
 }
 
 /// A lint rule.

@@ -329,19 +329,22 @@ pub(crate) static REDIS: &[Entry] = &[
 
 /// The redis.conf entry of a directive or one of its aliases (case-insensitive, as Redis).
 pub(crate) fn redis(name: &str) -> Option<&'static Entry> {
-    REDIS.iter().find(|e| {
-        e.name.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-    })
-}
-
-/// A directive's name and aliases (just the name when it is not in the catalogue).
-pub(crate) fn names_of(name: &str) -> Vec<&str> {
-    match redis(name) {
-        Some(e) => std::iter::once(e.name)
-            .chain(e.aliases.iter().copied())
-            .collect(),
-        None => vec![name],
-    }
+    // Looked up for every directive by many rules: index the catalogue once per process by
+    // ASCII-lowercased name (the same match as `eq_ignore_ascii_case`; the first entry wins).
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, usize>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        // An entry matches by its name or an alias, and the first matching entry wins: walk the
+        // entries in order and keep the first one per spelling.
+        let mut first = std::collections::HashMap::new();
+        for (i, e) in REDIS.iter().enumerate() {
+            for n in std::iter::once(e.name).chain(e.aliases.iter().copied()) {
+                first.entry(n.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        first
+    });
+    index.get(&name.to_ascii_lowercase()).map(|&i| &REDIS[i])
 }
 
 /// Every redis.conf directive name, aliases included (for suggestions).

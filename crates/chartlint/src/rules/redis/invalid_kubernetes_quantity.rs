@@ -1,7 +1,6 @@
-use super::diag;
+use super::{at, diag};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::values::escape_pointer;
 use serde_json::Value as Json;
 
 pub(super) static META: RuleMeta = RuleMeta {
@@ -44,9 +43,9 @@ impl Rule for InvalidKubernetesQuantity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
-        walk(&cx.merged.json, String::new(), &mut found);
-        if let Some(Json::String(s)) = cx.merged.json.pointer("/persistentVolume/size") {
-            found.push(("/persistentVolume/size".to_string(), "memory", s.clone()));
+        walk(&cx.merged.json, &mut String::new(), &mut found);
+        if let Some(Json::String(s)) = at(cx, "/persistentVolume/size") {
+            found.push(("/persistentVolume/size".to_string(), "memory", s.as_str()));
         }
         for (ptr, kind, value) in found {
             let result = if kind == "cpu" {
@@ -73,12 +72,16 @@ impl Rule for InvalidKubernetesQuantity {
     }
 }
 
-/// Collect string quantities under `resources.{requests,limits}.{memory,cpu}`.
-fn walk(v: &Json, ptr: String, found: &mut Vec<(String, &'static str, String)>) {
+/// Collect string quantities under `resources.{requests,limits}.{memory,cpu}`. The whole
+/// merged tree is walked for every file, so the pointer is built in one buffer (`ptr`, restored
+/// on return) and only copied for a quantity found.
+fn walk<'j>(v: &'j Json, ptr: &mut String, found: &mut Vec<(String, &'static str, &'j str)>) {
+    let len = ptr.len();
     match v {
         Json::Object(m) => {
             for (k, child) in m {
-                let p = format!("{ptr}/{}", escape_pointer(k));
+                ptr.push('/');
+                push_escaped(ptr, k);
                 if k == "resources" {
                     if let Json::Object(res) = child {
                         for class in ["requests", "limits"] {
@@ -86,21 +89,36 @@ fn walk(v: &Json, ptr: String, found: &mut Vec<(String, &'static str, String)>) 
                                 if let Some(Json::String(s)) =
                                     res.get(class).and_then(|c| c.get(name))
                                 {
-                                    found.push((format!("{p}/{class}/{name}"), kind, s.clone()));
+                                    found.push((format!("{ptr}/{class}/{name}"), kind, s));
                                 }
                             }
                         }
                     }
-                    continue;
+                } else {
+                    walk(child, ptr, found);
                 }
-                walk(child, p, found);
+                ptr.truncate(len);
             }
         }
         Json::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                walk(child, format!("{ptr}/{i}"), found);
+                ptr.push('/');
+                ptr.push_str(&i.to_string());
+                walk(child, ptr, found);
+                ptr.truncate(len);
             }
         }
         _ => {}
+    }
+}
+
+/// Append a map key escaped for a JSON pointer (as [`crate::values::escape_pointer`]).
+fn push_escaped(ptr: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => ptr.push_str("~0"),
+            '/' => ptr.push_str("~1"),
+            c => ptr.push(c),
+        }
     }
 }

@@ -46,7 +46,7 @@ impl Rule for MaxmemoryAboveEightyPercent {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some((j, ptr)) = memory_judgement(cx) {
             if j.verdict == Verdict::AboveEightyPercent {
-                push_memory(&META, cx, out, &j, &ptr);
+                push_memory(&META, cx, out, j, ptr);
             }
         }
     }

@@ -49,7 +49,7 @@ impl Rule for MaxmemoryNotBelowLimit {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some((j, ptr)) = memory_judgement(cx) {
             if j.verdict == Verdict::MaxmemoryAtOrAboveLimit {
-                push_memory(&META, cx, out, &j, &ptr);
+                push_memory(&META, cx, out, j, ptr);
             }
         }
     }

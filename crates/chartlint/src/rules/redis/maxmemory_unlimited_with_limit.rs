@@ -45,7 +45,7 @@ impl Rule for MaxmemoryUnlimitedWithLimit {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some((j, ptr)) = memory_judgement(cx) {
             if j.verdict == Verdict::NoMaxmemory {
-                push_memory(&META, cx, out, &j, &ptr);
+                push_memory(&META, cx, out, j, ptr);
             }
         }
     }

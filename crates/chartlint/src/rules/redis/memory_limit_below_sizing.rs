@@ -48,7 +48,7 @@ impl Rule for MemoryLimitBelowSizing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some((j, ptr)) = memory_judgement(cx) {
             if j.verdict == Verdict::BelowRequired {
-                push_memory(&META, cx, out, &j, &ptr);
+                push_memory(&META, cx, out, j, ptr);
             }
         }
     }

@@ -5,6 +5,8 @@
 //! Facts and observations behind the rules: /work/shared/reference/redis-facts.md §B (cited in
 //! each rule's doc block as "redis-facts §B.n").
 
+use std::cell::OnceCell;
+
 use serde_json::Value as Json;
 
 use super::{Context, Rule, RuleMeta};
@@ -135,7 +137,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
 
 /// The merged value at a JSON pointer.
 pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Json> {
-    cx.merged.json.pointer(ptr)
+    crate::values::json_pointer(&cx.merged.json, ptr)
 }
 
 /// True when the merged values hold `ptr`, or a user `null` removed it. Rules about a value
@@ -286,10 +288,29 @@ pub(super) struct Directive {
     pub ptr: String,
 }
 
+/// Knowledge derived from the merged values that several rules read, computed once per lint
+/// on first use (rules run in sequence on one thread).
+#[derive(Default)]
+pub(crate) struct Facts {
+    redis: OnceCell<Vec<Directive>>,
+    sentinel: OnceCell<Vec<Directive>>,
+    sizing: OnceCell<Option<model::sizing::SizingInput>>,
+    judgement: OnceCell<Option<(model::sizing::Judgement, String)>>,
+}
+
 /// The lines rendered from `redis.config` (`/redis/config`) or `sentinel.config`, in the order
 /// the chart writes them (Go templates range over map keys in sorted order; a list gives one
 /// line per item). Empty when the file is replaced by `customConfig`.
-pub(super) fn directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
+pub(super) fn directives<'c>(cx: &'c Context<'_>, which: &str) -> &'c [Directive] {
+    let cell = if which == "redis" {
+        &cx.facts.redis
+    } else {
+        &cx.facts.sentinel
+    };
+    cell.get_or_init(|| render_directives(cx, which))
+}
+
+fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
     let custom = format!("/{which}/customConfig");
     if truthy(at(cx, &custom)) {
         return Vec::new();
@@ -325,18 +346,25 @@ pub(super) fn directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
 
 /// The effective redis.conf directive among a name and its aliases (`min-replicas-to-write`,
 /// `min-slaves-to-write`): the last line wins, as when Redis reads the file.
-pub(super) fn redis_directive(cx: &Context<'_>, name: &str) -> Option<Directive> {
-    let names = catalogue::names_of(name);
+pub(super) fn redis_directive<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c Directive> {
+    let entry = catalogue::redis(name);
+    let is_name = |key: &str| match entry {
+        Some(e) => {
+            key.eq_ignore_ascii_case(e.name)
+                || e.aliases.iter().any(|a| key.eq_ignore_ascii_case(a))
+        }
+        None => key.eq_ignore_ascii_case(name),
+    };
     directives(cx, "redis")
-        .into_iter()
+        .iter()
         .rev()
-        .find(|d| names.iter().any(|n| d.key.eq_ignore_ascii_case(n)))
+        .find(|d| is_name(&d.key))
 }
 
 /// The effective value of a sentinel.config option.
-pub(super) fn sentinel_option(cx: &Context<'_>, name: &str) -> Option<Directive> {
+pub(super) fn sentinel_option<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c Directive> {
     directives(cx, "sentinel")
-        .into_iter()
+        .iter()
         .rev()
         .find(|d| d.key == name)
 }
@@ -362,15 +390,20 @@ pub(super) fn redis_major(cx: &Context<'_>) -> Option<u32> {
 
 /// The sizing input the model reads from redis.config, for the current replicas; `None` when
 /// the config cannot be read (other rules report why) or there is no generated redis.conf.
-pub(super) fn sizing_input(cx: &Context<'_>) -> Option<model::sizing::SizingInput> {
-    if truthy(at(cx, "/redis/customConfig")) {
-        return None;
-    }
-    let pods = replicas(cx)?;
-    model::sizing::SizingInput::from_redis_config(pods, redis_major(cx), |key| {
-        redis_directive(cx, key).map(|d| unquote(&d.value).to_string())
-    })
-    .ok()
+pub(super) fn sizing_input<'c>(cx: &'c Context<'_>) -> Option<&'c model::sizing::SizingInput> {
+    cx.facts
+        .sizing
+        .get_or_init(|| {
+            if truthy(at(cx, "/redis/customConfig")) {
+                return None;
+            }
+            let pods = replicas(cx)?;
+            model::sizing::SizingInput::from_redis_config(pods, redis_major(cx), |key| {
+                redis_directive(cx, key).map(|d| unquote(&d.value).to_string())
+            })
+            .ok()
+        })
+        .as_ref()
 }
 
 /// A memory quantity of a container's resources (`kind` = `limits` or `requests`), in bytes;
@@ -475,12 +508,19 @@ pub(super) fn haproxy_enabled(cx: &Context<'_>) -> bool {
 /// merged redis.config and the container's memory limit, with the maxmemory directive's
 /// pointer (or `/redis/config` when maxmemory is not set). `None` without a memory limit or
 /// when the config cannot be read.
-pub(super) fn memory_judgement(cx: &Context<'_>) -> Option<(model::sizing::Judgement, String)> {
-    let input = sizing_input(cx)?;
-    let limit = redis_memory_limit(cx)?;
-    let ptr =
-        redis_directive(cx, "maxmemory").map_or_else(|| "/redis/config".to_string(), |d| d.ptr);
-    Some((model::sizing::judge(&input, limit), ptr))
+pub(super) fn memory_judgement<'c>(
+    cx: &'c Context<'_>,
+) -> Option<&'c (model::sizing::Judgement, String)> {
+    cx.facts
+        .judgement
+        .get_or_init(|| {
+            let input = sizing_input(cx)?;
+            let limit = redis_memory_limit(cx)?;
+            let ptr = redis_directive(cx, "maxmemory")
+                .map_or_else(|| "/redis/config".to_string(), |d| d.ptr.clone());
+            Some((model::sizing::judge(input, limit), ptr))
+        })
+        .as_ref()
 }
 
 /// Push a memory finding at maxmemory with the limit as related location.

@@ -53,11 +53,11 @@ impl Rule for PvcTooSmall {
         if input.maxmemory == 0 {
             return;
         }
-        let required = model::sizing::required_pvc(&input);
+        let required = model::sizing::required_pvc(input);
         if size >= required {
             return;
         }
-        let terms = model::sizing::formula(&model::sizing::pvc_terms(&input));
+        let terms = model::sizing::formula(&model::sizing::pvc_terms(input));
         out.push(
             diag(
                 &META,

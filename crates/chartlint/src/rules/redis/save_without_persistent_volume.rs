@@ -47,8 +47,8 @@ impl Rule for SaveWithoutPersistentVolume {
         {
             return;
         }
-        let save =
-            redis_directive(cx, "save").map_or_else(|| "/redis/config".to_string(), |d| d.ptr);
+        let save = redis_directive(cx, "save")
+            .map_or_else(|| "/redis/config".to_string(), |d| d.ptr.clone());
         let ptr = user_first(cx, &["/persistentVolume/enabled", &save]);
         out.push(
             diag(&META, cx, &ptr, "persistence is on in redis.conf but /data is an emptyDir (persistentVolume.enabled is false): snapshots cost a fork each and are lost with the pod")
