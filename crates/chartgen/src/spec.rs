@@ -59,36 +59,3 @@ pub fn load(path: &Path) -> Result<Spec> {
         message: e.to_string(),
     })
 }
-
-/// Deep-merges `over` into `base` with Helm's rules: maps merge key by key, anything else
-/// (scalars, lists) replaces, and a null deletes the key.
-pub fn merge(base: &mut Value, over: &Value) {
-    match (base, over) {
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                if v.is_null() {
-                    b.remove(k);
-                } else if let Some(slot) = b.get_mut(k) {
-                    merge(slot, v);
-                } else {
-                    b.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        (slot, v) if !v.is_null() => *slot = v.clone(),
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn merge_follows_helm() {
-        let mut base = json!({"a": {"x": 1, "y": 2}, "l": [1, 2], "s": "k"});
-        merge(&mut base, &json!({"a": {"y": null, "z": 3}, "l": [3]}));
-        assert_eq!(base, json!({"a": {"x": 1, "z": 3}, "l": [3], "s": "k"}));
-    }
-}

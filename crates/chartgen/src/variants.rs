@@ -5,7 +5,9 @@ use model::sizing::{self, Resources, Sizing, SizingInput};
 use model::units::{format_binary_bytes, parse_redis_memory};
 use serde_json::{json, Value};
 
-use crate::spec::{merge, Spec, Variant};
+use model::values::merge::helm_merge as merge;
+
+use crate::spec::{Spec, Variant};
 use crate::{Error, Result};
 
 /// A variant with its complete values and the sizing that produced them.
