@@ -19,6 +19,8 @@ pub struct Chart {
     pub values: Value,
     /// The compiled schema, if the chart has one.
     pub schema: Option<Schema>,
+    /// Helm's JSON view of `values`' subtrees, made once and reused by every merge.
+    values_json: values::JsonCache,
 }
 
 impl Chart {
@@ -32,6 +34,27 @@ impl Chart {
                 message: "chart directory not found".to_string(),
             });
         }
+        // The schema compiles while values.yaml loads: both are needed before any file is linted.
+        let schema_path = dir.join("values.schema.json");
+        let (values, schema) = std::thread::scope(|scope| {
+            let schema = scope.spawn(|| Schema::load(&schema_path));
+            let values = Chart::load_values(dir, limits);
+            let schema = schema
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (values, schema)
+        });
+        let (values, schema) = (values?, schema?);
+        Ok(Chart {
+            dir: dir.to_path_buf(),
+            values_json: values::JsonCache::of(&values),
+            values,
+            schema,
+        })
+    }
+
+    /// `dir/values.yaml` as a value tree (an empty map when the chart has none).
+    fn load_values(dir: &Path, limits: &Limits) -> Result<Value, LoadError> {
         let values_path = dir.join("values.yaml");
         let doc = if values_path.exists() {
             yaml::load_file(&values_path, SourceKind::ChartValues, limits)?
@@ -45,12 +68,7 @@ impl Chart {
                 limits,
             )?
         };
-        let schema = Schema::load(&dir.join("values.schema.json"))?;
-        Ok(Chart {
-            dir: dir.to_path_buf(),
-            values: values::from_document(&doc),
-            schema,
-        })
+        Ok(values::from_document(&doc))
     }
 
     /// The chart's values.yaml source.
@@ -102,8 +120,9 @@ pub fn lint_documents(
     set_string: &[String],
     config: &Config,
 ) -> Result<Report, LoadError> {
-    let merged = values::merge(
+    let merged = values::merge_with(
         &chart.values,
+        &chart.values_json,
         &Inputs {
             files: docs,
             set,

@@ -13,6 +13,11 @@ use chartlint::source::Src;
 use chartlint::yaml::{Limits, LoadError};
 use clap::{Parser, ValueEnum};
 
+// `--each` allocates and frees many small trees per file on every core; glibc's per-thread
+// arenas grow and trim their heaps (mprotect system calls) for each file, mimalloc does not.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     Human,
@@ -136,37 +141,46 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
     } else {
         let files = expand_each(&cli.each)?;
         inputs = files.len();
-        // Files are independent: lint them on all cores, then report in input order.
+        // Files are independent: lint them on all cores, then report in input order. Each
+        // worker takes the next file when it is done with one, so a core slowed down by other
+        // work on the machine does not leave the rest of a fixed share waiting.
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(files.len().max(1));
-        let chunk = files.len().div_ceil(threads).max(1);
-        let results: Vec<Result<engine::Report, LoadError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    let (chart, config, limits) = (&chart, &config, &limits);
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|file| {
-                                let mut files = cli.values.clone();
-                                files.push(file.clone());
-                                let req = Request {
-                                    files,
-                                    set: cli.set.clone(),
-                                    set_string: cli.set_string.clone(),
-                                };
-                                engine::lint(chart, &req, config, limits)
-                            })
-                            .collect::<Vec<_>>()
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let lint_one = |file: &PathBuf| {
+            let mut files = cli.values.clone();
+            files.push(file.clone());
+            let req = Request {
+                files,
+                set: cli.set.clone(),
+                set_string: cli.set_string.clone(),
+            };
+            engine::lint(&chart, &req, &config, &limits)
+        };
+        let mut done: Vec<(usize, Result<engine::Report, LoadError>)> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        let (next, files, lint_one) = (&next, &files, &lint_one);
+                        scope.spawn(move || {
+                            let mut mine = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(file) = files.get(i) else { break };
+                                mine.push((i, lint_one(file)));
+                            }
+                            mine
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        let results = done.into_iter().map(|(_, r)| r);
         for result in results {
             match result {
                 Ok(report) => {

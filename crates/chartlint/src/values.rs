@@ -88,6 +88,57 @@ impl Value {
     }
 }
 
+/// Helm's JSON view of a chart's default subtrees, computed once per chart. A merge shares the
+/// chart's untouched subtrees (`Arc`s), so their JSON is cloned from here instead of being
+/// rebuilt for every linted file. Each entry holds the `Arc` it was made from: its address then
+/// stays that node's for as long as the cache lives, and a shared node is never mutated.
+#[derive(Debug, Default)]
+pub struct JsonCache {
+    by_node: std::collections::HashMap<usize, (Arc<Value>, Json)>,
+}
+
+impl JsonCache {
+    /// The JSON of every map and list below `chart`.
+    pub fn of(chart: &Value) -> JsonCache {
+        let mut cache = JsonCache::default();
+        cache.fill(chart);
+        cache
+    }
+
+    fn fill(&mut self, v: &Value) {
+        let children: Vec<&Arc<Value>> = match &v.kind {
+            ValueKind::Map(m) => m.values().map(|e| &e.value).collect(),
+            _ => Vec::new(),
+        };
+        for child in children {
+            if matches!(child.kind, ValueKind::Map(_) | ValueKind::List(_)) {
+                self.fill(child);
+                let json = self.to_json(child);
+                self.by_node
+                    .insert(Arc::as_ptr(child) as usize, (Arc::clone(child), json));
+            }
+        }
+    }
+
+    /// [`Value::to_json`], cloning the JSON of shared chart subtrees.
+    pub fn to_json(&self, v: &Value) -> Json {
+        match &v.kind {
+            ValueKind::Map(m) => Json::Object(
+                m.iter()
+                    .map(|(k, e)| {
+                        let json = match self.by_node.get(&(Arc::as_ptr(&e.value) as usize)) {
+                            Some((_, cached)) => cached.clone(),
+                            None => self.to_json(&e.value),
+                        };
+                        (k.clone(), json)
+                    })
+                    .collect(),
+            ),
+            _ => v.to_json(),
+        }
+    }
+}
+
 /// One scalar in Helm's JSON view.
 pub fn scalar_json(s: &HelmScalar) -> Json {
     match s {
@@ -433,6 +484,16 @@ pub struct Inputs<'a> {
 /// Merge as Helm does: user files (mergeMaps), `--set`, `--set-string`, then coalesce over the
 /// chart's values.yaml.
 pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
+    merge_with(chart, &JsonCache::default(), inputs)
+}
+
+/// [`merge`] with the JSON of the chart's subtrees precomputed ([`JsonCache::of`] the same
+/// chart): what linting many files against one chart uses.
+pub fn merge_with(
+    chart: &Value,
+    chart_json: &JsonCache,
+    inputs: &Inputs<'_>,
+) -> Result<Merged, LoadError> {
     // Whole-document findings (e.g. a missing required key) point at the first user file.
     let root_loc = match inputs.files.first() {
         Some(d) => Loc {
@@ -462,7 +523,7 @@ pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
     }
     let mut deletions = Vec::new();
     let tree = coalesce(chart, user, &mut deletions, "");
-    let json = tree.to_json();
+    let json = chart_json.to_json(&tree);
     Ok(Merged {
         tree,
         json,

@@ -1,6 +1,7 @@
 use super::{at, diag};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::values::escape_pointer;
 use serde_json::Value as Json;
 
 pub(super) static META: RuleMeta = RuleMeta {
@@ -43,7 +44,7 @@ impl Rule for InvalidKubernetesQuantity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
-        walk(&cx.merged.json, &mut String::new(), &mut found);
+        walk(&cx.merged.json, &mut Vec::new(), &mut found);
         if let Some(Json::String(s)) = at(cx, "/persistentVolume/size") {
             found.push(("/persistentVolume/size".to_string(), "memory", s.as_str()));
         }
@@ -73,15 +74,16 @@ impl Rule for InvalidKubernetesQuantity {
 }
 
 /// Collect string quantities under `resources.{requests,limits}.{memory,cpu}`. The whole
-/// merged tree is walked for every file, so the pointer is built in one buffer (`ptr`, restored
-/// on return) and only copied for a quantity found.
-fn walk<'j>(v: &'j Json, ptr: &mut String, found: &mut Vec<(String, &'static str, &'j str)>) {
-    let len = ptr.len();
+/// merged tree is walked for every file, so the path is kept as a stack of borrowed tokens and
+/// only turned into a pointer for a quantity found.
+fn walk<'j>(
+    v: &'j Json,
+    path: &mut Vec<Token<'j>>,
+    found: &mut Vec<(String, &'static str, &'j str)>,
+) {
     match v {
         Json::Object(m) => {
             for (k, child) in m {
-                ptr.push('/');
-                push_escaped(ptr, k);
                 if k == "resources" {
                     if let Json::Object(res) = child {
                         for class in ["requests", "limits"] {
@@ -89,36 +91,53 @@ fn walk<'j>(v: &'j Json, ptr: &mut String, found: &mut Vec<(String, &'static str
                                 if let Some(Json::String(s)) =
                                     res.get(class).and_then(|c| c.get(name))
                                 {
-                                    found.push((format!("{ptr}/{class}/{name}"), kind, s));
+                                    path.push(Token::Key(k));
+                                    found.push((
+                                        format!("{}/{class}/{name}", pointer(path)),
+                                        kind,
+                                        s,
+                                    ));
+                                    path.pop();
                                 }
                             }
                         }
                     }
-                } else {
-                    walk(child, ptr, found);
+                    continue;
                 }
-                ptr.truncate(len);
+                if matches!(child, Json::Object(_) | Json::Array(_)) {
+                    path.push(Token::Key(k));
+                    walk(child, path, found);
+                    path.pop();
+                }
             }
         }
         Json::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                ptr.push('/');
-                ptr.push_str(&i.to_string());
-                walk(child, ptr, found);
-                ptr.truncate(len);
+                if matches!(child, Json::Object(_) | Json::Array(_)) {
+                    path.push(Token::Index(i));
+                    walk(child, path, found);
+                    path.pop();
+                }
             }
         }
         _ => {}
     }
 }
 
-/// Append a map key escaped for a JSON pointer (as [`crate::values::escape_pointer`]).
-fn push_escaped(ptr: &mut String, key: &str) {
-    for c in key.chars() {
-        match c {
-            '~' => ptr.push_str("~0"),
-            '/' => ptr.push_str("~1"),
-            c => ptr.push(c),
+/// One step of a JSON pointer.
+enum Token<'j> {
+    Key(&'j str),
+    Index(usize),
+}
+
+fn pointer(path: &[Token<'_>]) -> String {
+    let mut out = String::new();
+    for t in path {
+        out.push('/');
+        match t {
+            Token::Key(k) => out.push_str(&escape_pointer(k)),
+            Token::Index(i) => out.push_str(&i.to_string()),
         }
     }
+    out
 }
