@@ -180,6 +180,10 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
                     .collect()
             });
         done.sort_unstable_by_key(|(i, _)| *i);
+        // Thousands of findings: size the lists once instead of growing them file by file.
+        let reports = done.iter().filter_map(|(_, r)| r.as_ref().ok());
+        diags.reserve(reports.clone().map(|r| r.diagnostics.len()).sum());
+        sources.reserve(reports.map(|r| r.sources.len()).sum());
         let results = done.into_iter().map(|(_, r)| r);
         for result in results {
             match result {

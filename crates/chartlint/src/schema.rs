@@ -153,6 +153,11 @@ impl Schema {
                         continue;
                     }
                     for (k, e) in map {
+                        // A chart default (key and value from values.yaml): nothing below to
+                        // walk or report. Checked first, as most of the merged keys are such.
+                        if !e.key.src.is_user() && !user(&e.value) {
+                            continue;
+                        }
                         let child = || format!("{ptr}/{}", escape_pointer(k));
                         if let Some(sub) = shape.props.iter().find(|(n, _)| n == k).map(|(_, s)| *s)
                         {
@@ -248,11 +253,19 @@ impl Schema {
         let mut open = false;
         let mut closed = false;
         let mut additional = None;
+        // The keys of one `properties` object are unique: only a second one needs the check
+        // against names already taken.
+        let mut first_properties = true;
         for p in &parts {
             if let Some(Json::Object(m)) = p.get("properties") {
-                for (k, v) in m {
-                    if !props.iter().any(|(n, _)| n == k) {
-                        props.push((k.as_str(), v));
+                if first_properties {
+                    props.extend(m.iter().map(|(k, v)| (k.as_str(), v)));
+                    first_properties = false;
+                } else {
+                    for (k, v) in m {
+                        if !props.iter().any(|(n, _)| n == k) {
+                            props.push((k.as_str(), v));
+                        }
                     }
                 }
             }

@@ -95,14 +95,85 @@ impl Value {
 #[derive(Debug, Default)]
 pub struct JsonCache {
     by_node: std::collections::HashMap<usize, (Arc<Value>, Json)>,
+    /// A copy of the chart's top-level map (sharing its subtrees) and its JSON.
+    root: Option<(Value, Json)>,
 }
 
 impl JsonCache {
-    /// The JSON of every map and list below `chart`.
+    /// The JSON of `chart` and of every map and list below it.
     pub fn of(chart: &Value) -> JsonCache {
         let mut cache = JsonCache::default();
         cache.fill(chart);
+        if chart.as_map().is_some() {
+            let json = cache.to_json(chart);
+            cache.root = Some((chart.clone(), json));
+        }
         cache
+    }
+
+    /// Helm's JSON view of merged values (the chart's values coalesced with user values):
+    /// the chart's JSON with the keys the user changed replaced, so that the top-level maps
+    /// are not rebuilt (and their keys not hashed again) for every file. Equal to
+    /// [`Value::to_json`] for any tree: a result whose keys differ from the tree's, in set or
+    /// order, is rebuilt.
+    pub fn merged_to_json(&self, merged: &Value) -> Json {
+        match &self.root {
+            Some((chart, json)) => self.patched(chart, json, merged),
+            None => self.to_json(merged),
+        }
+    }
+
+    /// The JSON of `merged`, starting from `chart_json` (the JSON of `chart`).
+    fn patched(&self, chart: &Value, chart_json: &Json, merged: &Value) -> Json {
+        let (ValueKind::Map(c), ValueKind::Map(m), Json::Object(base)) =
+            (&chart.kind, &merged.kind, chart_json)
+        else {
+            return self.to_json(merged);
+        };
+        let mut out = base.clone();
+        // A coalesced map lists the chart's keys in the chart's order (less those a user null
+        // deleted), then the user's new keys: walk both in step, so that only changed keys are
+        // looked up (hashed) in the copy.
+        let mut next = 0;
+        for (k, e) in m {
+            let Some(offset) = c.keys().skip(next).position(|ck| ck == k) else {
+                out.insert(k.clone(), self.entry_json(&e.value));
+                continue;
+            };
+            for (deleted, _) in c.iter().skip(next).take(offset) {
+                out.shift_remove(deleted);
+            }
+            next += offset + 1;
+            let Some((_, ce)) = c.get_index(next - 1) else {
+                return self.to_json(merged);
+            };
+            if Arc::ptr_eq(&ce.value, &e.value) {
+                continue;
+            }
+            let json = match self.by_node.get(&(Arc::as_ptr(&ce.value) as usize)) {
+                Some((_, cj)) => self.patched(&ce.value, cj, &e.value),
+                None => self.entry_json(&e.value),
+            };
+            match out.get_mut(k) {
+                Some(slot) => *slot = json,
+                None => return self.to_json(merged),
+            }
+        }
+        for (deleted, _) in c.iter().skip(next) {
+            out.shift_remove(deleted);
+        }
+        if out.len() != m.len() || !out.keys().zip(m.keys()).all(|(a, b)| a == b) {
+            return self.to_json(merged);
+        }
+        Json::Object(out)
+    }
+
+    /// The JSON of a map entry's value: cloned when it is a chart subtree.
+    fn entry_json(&self, v: &Arc<Value>) -> Json {
+        match self.by_node.get(&(Arc::as_ptr(v) as usize)) {
+            Some((_, cached)) => cached.clone(),
+            None => self.to_json(v),
+        }
     }
 
     fn fill(&mut self, v: &Value) {
@@ -125,13 +196,7 @@ impl JsonCache {
         match &v.kind {
             ValueKind::Map(m) => Json::Object(
                 m.iter()
-                    .map(|(k, e)| {
-                        let json = match self.by_node.get(&(Arc::as_ptr(&e.value) as usize)) {
-                            Some((_, cached)) => cached.clone(),
-                            None => self.to_json(&e.value),
-                        };
-                        (k.clone(), json)
-                    })
+                    .map(|(k, e)| (k.clone(), self.entry_json(&e.value)))
                     .collect(),
             ),
             _ => v.to_json(),
@@ -416,7 +481,7 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
         alias,
         style,
     } = user;
-    let mut user_map = match kind {
+    let user_map = match kind {
         ValueKind::Map(m) => m,
         other => {
             return Value {
@@ -427,7 +492,6 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             }
         }
     };
-    let mut out = IndexMap::with_capacity(chart_map.len() + user_map.len());
     // Only built for the few keys the user wrote: most chart keys are copied untouched.
     let child = |k: &str| {
         if path.is_empty() {
@@ -436,32 +500,43 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             format!("{path}.{k}")
         }
     };
-    for (k, c) in chart_map {
-        let user_entry = if user_map.is_empty() {
-            None
-        } else {
-            user_map.shift_remove(k)
-        };
-        match user_entry {
-            None => {
-                out.insert(k.clone(), c.clone());
-            }
-            Some(u) if matches!(u.value.kind, ValueKind::Scalar(HelmScalar::Null)) => {
-                deletions.push(Deletion {
-                    path: child(k),
-                    by: u.key.clone(),
-                });
-            }
-            Some(mut u) => {
-                if u.value.as_map().is_some() && c.value.as_map().is_some() {
-                    let user_value = Arc::unwrap_or_clone(u.value);
-                    u.value = Arc::new(coalesce(&c.value, user_value, deletions, &child(k)));
-                }
-                out.insert(k.clone(), u);
-            }
+    // Start from a copy of the chart's map (it shares the subtrees and rehashes no key), then
+    // apply the user's keys in the chart's order, as Helm walks the defaults.
+    let mut out = chart_map.clone();
+    let mut changed: Vec<(usize, MapEntry)> = Vec::new();
+    let mut extra: Vec<(String, MapEntry)> = Vec::new();
+    for (k, u) in user_map {
+        match chart_map.get_index_of(&k) {
+            Some(i) => changed.push((i, u)),
+            None => extra.push((k, u)),
         }
     }
-    out.extend(user_map);
+    changed.sort_by_key(|(i, _)| *i);
+    let mut deleted = Vec::new();
+    for (i, mut u) in changed {
+        let Some((k, c)) = chart_map.get_index(i) else {
+            continue;
+        };
+        if matches!(u.value.kind, ValueKind::Scalar(HelmScalar::Null)) {
+            deletions.push(Deletion {
+                path: child(k),
+                by: u.key.clone(),
+            });
+            deleted.push(i);
+            continue;
+        }
+        if u.value.as_map().is_some() && c.value.as_map().is_some() {
+            let user_value = Arc::unwrap_or_clone(u.value);
+            u.value = Arc::new(coalesce(&c.value, user_value, deletions, &child(k)));
+        }
+        if let Some((_, slot)) = out.get_index_mut(i) {
+            *slot = u;
+        }
+    }
+    for i in deleted.into_iter().rev() {
+        out.shift_remove_index(i);
+    }
+    out.extend(extra);
     Value {
         kind: ValueKind::Map(out),
         loc,
@@ -523,7 +598,7 @@ pub fn merge_with(
     }
     let mut deletions = Vec::new();
     let tree = coalesce(chart, user, &mut deletions, "");
-    let json = chart_json.to_json(&tree);
+    let json = chart_json.merged_to_json(&tree);
     Ok(Merged {
         tree,
         json,
@@ -595,6 +670,39 @@ mod tests {
         let paths: Vec<&str> = m.deletions.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["gone", "nn.deep.w"]);
         assert_eq!(m.deletions[0].by.display(), "f0.yaml:3:1");
+    }
+
+    #[test]
+    fn cached_chart_json_gives_the_same_view() {
+        let chart_text = "a: 1\nm: {x: 1, z: 2, deep: {v: 1, w: [1, 2]}}\nl: [1, 2]\nkeep: ~\ngone: 5\nlast: {q: 1}\n";
+        let chart = from_document(&doc("values.yaml", chart_text, SourceKind::ChartValues));
+        let cache = JsonCache::of(&chart);
+        for files in [
+            vec![],
+            vec!["m: {x: 10, deep: {w: null, n: 3}}\nl: [3]\ngone: null\nextra: {e: 1}\n"],
+            vec![
+                "a: null\nlast: null\nm: null\n",
+                "new: 1\nkeep: {now: map}\n",
+            ],
+            vec!["m: 5\nlast: {q: 2, r: 3}\n"],
+        ] {
+            let files: Vec<Document> = files
+                .iter()
+                .enumerate()
+                .map(|(i, t)| doc(&format!("f{i}.yaml"), t, SourceKind::ValuesFile))
+                .collect();
+            let inputs = Inputs {
+                files: &files,
+                set: &["m.deep.v=7".to_string()],
+                set_string: &[],
+            };
+            let cached = merge_with(&chart, &cache, &inputs).unwrap();
+            let plain = merge(&chart, &inputs).unwrap();
+            assert_eq!(cached.json, cached.tree.to_json());
+            assert_eq!(cached.json, plain.json);
+            // Same key order, not only the same maps.
+            assert_eq!(cached.json.to_string(), plain.tree.to_json().to_string());
+        }
     }
 
     #[test]
