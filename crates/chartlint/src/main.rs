@@ -211,10 +211,14 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
             };
             output::render_human(&diags, &sources, &summary, color)
         }
-        Format::Json => output::render_json(&diags, &summary),
+        Format::Json => String::new(),
         Format::Sarif => output::render_sarif(&diags),
     };
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = match cli.format {
+        // Written part by part: with --each the report can be megabytes.
+        Format::Json => output::write_json(stdout, &diags, &summary),
+        Format::Human | Format::Sarif => stdout.write_all(text.as_bytes()),
+    };
     let failing = diags
         .iter()
         .any(|d| d.severity == Severity::Error || (cli.strict && d.severity == Severity::Warning));

@@ -10,22 +10,52 @@ struct Out<'a> {
 
 /// `{"diagnostics":[...],"summary":{"errors","warnings","infos","files"}}`, pretty-printed.
 pub fn render_json(diags: &[Diagnostic], summary: &Summary) -> String {
-    let mut s = render_parts(diags, summary).unwrap_or_else(|| {
-        serde_json::to_string_pretty(&Out {
-            diagnostics: diags,
-            summary,
-        })
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    });
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_json(&mut out, diags, summary);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// The same text as serde_json's pretty printer gives for [`Out`], with the diagnostics
-/// serialized on all cores (a `--each` run over a fleet has thousands). Each part is printed on
-/// its own and indented to its depth in the document; JSON strings escape line breaks, so
-/// every line break in a part is the printer's. `None` on a serialization error.
-fn render_parts(diags: &[Diagnostic], summary: &Summary) -> Option<String> {
+/// [`render_json`] written to `w` part by part (a fleet's report is megabytes: no copy of it
+/// all in one string).
+pub fn write_json(
+    w: &mut impl std::io::Write,
+    diags: &[Diagnostic],
+    summary: &Summary,
+) -> std::io::Result<()> {
+    match render_parts(diags, summary) {
+        Some((parts, summary)) => {
+            w.write_all(b"{\n  \"diagnostics\": [\n")?;
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",\n")?;
+                }
+                w.write_all(part.as_bytes())?;
+            }
+            w.write_all(b"\n  ],\n  \"summary\": ")?;
+            let mut tail = String::new();
+            push_indented(&mut tail, &summary, "  ");
+            tail.push_str("\n}\n");
+            w.write_all(tail.as_bytes())
+        }
+        None => {
+            let mut s = serde_json::to_string_pretty(&Out {
+                diagnostics: diags,
+                summary,
+            })
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+            s.push('\n');
+            w.write_all(s.as_bytes())
+        }
+    }
+}
+
+/// The diagnostics as serde_json's pretty printer prints them inside [`Out`], serialized on
+/// all cores (a `--each` run over a fleet has thousands), in chunks joined by `,\n`, plus the
+/// summary's own pretty text. Each diagnostic is printed on its own and indented to its depth
+/// in the document; JSON strings escape line breaks, so every line break in a part is the
+/// printer's. `None` without diagnostics or on a serialization error.
+fn render_parts(diags: &[Diagnostic], summary: &Summary) -> Option<(Vec<String>, String)> {
     if diags.is_empty() {
         return None;
     }
@@ -43,20 +73,8 @@ fn render_parts(diags: &[Diagnostic], summary: &Summary) -> Option<String> {
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    let summary = serde_json::to_string_pretty(summary).ok()?;
-    let mut out =
-        String::with_capacity(parts.iter().flatten().map(String::len).sum::<usize>() + 256);
-    out.push_str("{\n  \"diagnostics\": [\n");
-    for (i, part) in parts.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(&part?);
-    }
-    out.push_str("\n  ],\n  \"summary\": ");
-    push_indented(&mut out, &summary, "  ");
-    out.push_str("\n}");
-    Some(out)
+    let parts: Option<Vec<String>> = parts.into_iter().collect();
+    Some((parts?, serde_json::to_string_pretty(summary).ok()?))
 }
 
 /// Diagnostics as elements of the `diagnostics` array (two levels deep), separated by `,\n`.

@@ -5,5 +5,5 @@ mod json;
 mod sarif;
 
 pub use human::render_human;
-pub use json::render_json;
+pub use json::{render_json, write_json};
 pub use sarif::{render_sarif, sarif_uri};

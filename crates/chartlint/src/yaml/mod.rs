@@ -192,7 +192,12 @@ pub fn load_file(
         column: 1,
         message: msg,
     };
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read file: {e}")))?;
+    // One open and one fstat per file (`--each` reads thousands), rather than a stat by path
+    // and then a read by path.
+    let mut file = std::fs::File::open(path).map_err(|e| err(format!("cannot read file: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| err(format!("cannot read file: {e}")))?;
     if meta.is_dir() {
         return Err(err("is a directory, not a values file".to_string()));
     }
@@ -203,7 +208,9 @@ pub fn load_file(
             limits.max_bytes
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    std::io::Read::read_to_end(&mut file, &mut bytes)
+        .map_err(|e| err(format!("cannot read file: {e}")))?;
     load_bytes(&shown, &bytes, kind, limits)
 }
 
@@ -285,6 +292,8 @@ pub fn load_str(src: Src, limits: &Limits) -> Result<Document, LoadError> {
     };
     let text: &str = &src.text;
     let mut comments = Vec::new();
+    // Byte offsets where lines start, made on the first comment (for `own_line`).
+    let mut line_starts: Vec<usize> = Vec::new();
     // Parser nesting limits sit above ours so that our own, clearer depth error comes first.
     let options = granit_parser::options! {
         max_buffered_comment_events: 1 << 20,
@@ -313,7 +322,7 @@ pub fn load_str(src: Src, limits: &Limits) -> Result<Document, LoadError> {
             // Helm (go-yaml v2 Unmarshal) reads only the first document.
             Event::DocumentEnd => break,
             Event::Comment(c, _) => {
-                let line = src.line_text(span.start.line);
+                let line = line_text(text, &mut line_starts, span.start.line);
                 let before: String = line.chars().take(span.start.column - 1).collect();
                 comments.push(Comment {
                     text: c.into_owned(),
@@ -424,6 +433,47 @@ pub fn load_str(src: Src, limits: &Limits) -> Result<Document, LoadError> {
         merge_keys: b.merge_keys,
         aliases: b.aliases,
     })
+}
+
+/// Mappings up to this many keys are searched by a scan; larger ones get a hash index.
+const SMALL_MAP: usize = 16;
+
+/// Position of `key` among a mapping's entries (keys are unique). Most mappings of a values
+/// file are small: a scan costs less than hashing and copying every key into an index.
+fn key_position(entries: &[Entry], index: &HashMap<String, usize>, key: &str) -> Option<usize> {
+    if entries.len() <= SMALL_MAP {
+        entries.iter().position(|e| e.key == key)
+    } else {
+        index.get(key).copied()
+    }
+}
+
+/// Append a new key's entry, keeping the index of a large mapping complete.
+fn push_entry(entries: &mut Vec<Entry>, index: &mut HashMap<String, usize>, entry: Entry) {
+    entries.push(entry);
+    if entries.len() <= SMALL_MAP {
+        return;
+    }
+    if index.is_empty() {
+        index.extend(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)));
+    } else {
+        index.insert(entries[entries.len() - 1].key.clone(), entries.len() - 1);
+    }
+}
+
+/// [`SourceFile::line_text`] of `text`, with the line starts computed once per document
+/// instead of splitting the whole text for every comment.
+fn line_text<'t>(text: &'t str, starts: &mut Vec<usize>, line: usize) -> &'t str {
+    if starts.is_empty() {
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    }
+    let Some(&start) = starts.get(line.saturating_sub(1)) else {
+        return "";
+    };
+    let l = &text[start..];
+    let l = l.find('\n').map_or(l, |end| &l[..end]);
+    l.strip_suffix('\r').unwrap_or(l)
 }
 
 fn pos(text: &str, m: &Marker) -> Pos {
@@ -643,12 +693,9 @@ impl Builder {
                         for e in src_entries {
                             let mut e = e.clone();
                             e.from_merge = true;
-                            match index.get(&e.key) {
-                                Some(&i) => entries[i] = e,
-                                None => {
-                                    index.insert(e.key.clone(), entries.len());
-                                    entries.push(e);
-                                }
+                            match key_position(entries, index, &e.key) {
+                                Some(i) => entries[i] = e,
+                                None => push_entry(entries, index, e),
                             }
                         }
                     }
@@ -661,17 +708,14 @@ impl Builder {
                     value: node,
                     from_merge: false,
                 };
-                match index.get(&entry.key) {
-                    Some(&i) => {
+                match key_position(entries, index, &entry.key) {
+                    Some(i) => {
                         if !entries[i].from_merge {
                             dup = Some((entry.key.clone(), entries[i].key_span, entry.key_span));
                         }
                         entries[i] = entry;
                     }
-                    None => {
-                        index.insert(entry.key.clone(), entries.len());
-                        entries.push(entry);
-                    }
+                    None => push_entry(entries, index, entry),
                 }
             }
         }
