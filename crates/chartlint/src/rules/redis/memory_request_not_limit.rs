@@ -64,6 +64,13 @@ impl Rule for MemoryRequestNotLimit {
             if gate == "/haproxy/enabled" && !haproxy_enabled(cx) {
                 continue;
             }
+            // One lookup of the container's resources; pointers are built only for a finding.
+            let resources = at(cx, base);
+            let value = |class: &str, resource: &str| {
+                resources
+                    .and_then(|r| r.get(class))
+                    .and_then(|c| c.get(resource))
+            };
             for (resource, parse) in [
                 (
                     "memory",
@@ -71,25 +78,25 @@ impl Rule for MemoryRequestNotLimit {
                 ),
                 ("cpu", cpu_millis),
             ] {
-                let req_ptr = format!("{base}/requests/{resource}");
-                let lim_ptr = format!("{base}/limits/{resource}");
-                let (Some(req), Some(lim)) = (
-                    at(cx, &req_ptr).and_then(parse),
-                    at(cx, &lim_ptr).and_then(parse),
-                ) else {
+                let (req_value, lim_value) =
+                    (value("requests", resource), value("limits", resource));
+                let (Some(req), Some(lim)) = (req_value.and_then(parse), lim_value.and_then(parse))
+                else {
                     continue;
                 };
                 if req == lim {
                     continue;
                 }
+                let req_ptr = format!("{base}/requests/{resource}");
+                let lim_ptr = format!("{base}/limits/{resource}");
                 let d = diag(
                     &META,
                     cx,
                     &req_ptr,
                     format!(
                         "{name} container: {resource} request {} differs from its limit {}: the pod is Burstable, not Guaranteed, and is evicted or OOM-killed first under node memory pressure",
-                        at(cx, &req_ptr).map(super::conf_text).unwrap_or_default(),
-                        at(cx, &lim_ptr).map(super::conf_text).unwrap_or_default()
+                        req_value.map(super::conf_text).unwrap_or_default(),
+                        lim_value.map(super::conf_text).unwrap_or_default()
                     ),
                 )
                 .with_help(format!("set requests.{resource} equal to limits.{resource}"));

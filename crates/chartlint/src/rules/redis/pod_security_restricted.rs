@@ -59,8 +59,10 @@ impl Rule for PodSecurityRestricted {
             if !super::present(cx, container) {
                 continue;
             }
-            let c = |k: &str| at(cx, &format!("{container}{k}"));
-            let p = |k: &str| at(cx, &format!("{pod}{k}"));
+            // Each context looked up once; its keys read below it (no pointer built per key).
+            let (container_ctx, pod_ctx) = (at(cx, container), at(cx, pod));
+            let c = |k: &str| container_ctx.and_then(|v| crate::values::json_pointer(v, k));
+            let p = |k: &str| pod_ctx.and_then(|v| crate::values::json_pointer(v, k));
             let mut missing = Vec::new();
             if c("/privileged") == Some(&Json::Bool(true)) {
                 missing.push("privileged must not be true");
