@@ -5,8 +5,8 @@
 #      what was already written, so nothing is acknowledged here that the new master lacks;
 #   2. ask a sentinel to fail over: the local one, else the other pods' sentinels (Kubernetes
 #      stops all containers of a pod at once, so the local sentinel may already be gone);
-#   3. wait until this redis is no longer master: Sentinel reconfigures it as a replica and
-#      disconnects its clients, which reconnect (through HAProxy) to the new master.
+#   3. as soon as the sentinels name the new master, make this redis its replica and drop its
+#      clients, which reconnect (through HAProxy) to the new master.
 # Upstream used bash-only `[[ ]]` (silently a no-op under dash), asked only the local
 # sentinel, and the redis container had no SENTINELAUTH, so the request failed with
 # sentinel.auth; this is POSIX sh and the container gets SENTINELAUTH.
@@ -81,7 +81,10 @@ while [ "${polls}" -gt 0 ]; do
     master="$(sentinel_cli "${requested}" SENTINEL get-master-addr-by-name "${MASTER_GROUP}" 2>/dev/null | tr -d '\r')" || true
     new_host="$(echo "${master}" | sed -n 1p)"
     new_port="$(echo "${master}" | sed -n 2p)"
-    if [ -n "${new_host}" ] && [ -n "${new_port}" ] && [ "${new_host}" != "${my_address}" ]; then
+    # Sentinel names the chosen replica before it is promoted; replicating it before it is a
+    # master would chain this redis behind a replica and can force a full resync.
+    if [ -n "${new_host}" ] && [ -n "${new_port}" ] && [ "${new_host}" != "${my_address}" ] \
+        && [ "$(redis_role "${new_host}")" = "master" ]; then
         redis_cli "${LOCAL_HOST}" REPLICAOF "${new_host}" "${new_port}" >/dev/null 2>&1 || true
         redis_cli "${LOCAL_HOST}" CLIENT KILL TYPE normal >/dev/null 2>&1 || true
         unpause
