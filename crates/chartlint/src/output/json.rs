@@ -11,74 +11,88 @@ struct Out<'a> {
 /// `{"diagnostics":[...],"summary":{"errors","warnings","infos","files"}}`, pretty-printed.
 pub fn render_json(diags: &[Diagnostic], summary: &Summary) -> String {
     let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_json(&mut out, diags, summary);
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    match write_json(&mut out, diags, summary) {
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        // Only a serialization error gets here (writing to a Vec does not fail).
+        Err(_) => whole(diags, summary),
+    }
 }
 
-/// [`render_json`] written to `w` part by part (a fleet's report is megabytes: no copy of it
-/// all in one string).
+/// The document in one piece by serde_json's pretty printer (the reference for the parts).
+fn whole(diags: &[Diagnostic], summary: &Summary) -> String {
+    let mut s = serde_json::to_string_pretty(&Out {
+        diagnostics: diags,
+        summary,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Diagnostics per part of the output: small enough that the parts' buffers are reused
+/// rather than a fleet's megabytes being held (and paged in) at once.
+const PART: usize = 128;
+
+/// [`render_json`] written to `w` as it is produced: the diagnostics are serialized on all
+/// cores in parts of [`PART`], and written in order. The text is serde_json's pretty printer's
+/// for [`Out`]: each diagnostic is printed on its own and indented to its depth in the
+/// document (JSON strings escape line breaks, so every line break in a part is the printer's).
 pub fn write_json(
     w: &mut impl std::io::Write,
     diags: &[Diagnostic],
     summary: &Summary,
 ) -> std::io::Result<()> {
-    match render_parts(diags, summary) {
-        Some((parts, summary)) => {
-            w.write_all(b"{\n  \"diagnostics\": [\n")?;
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b",\n")?;
-                }
-                w.write_all(part.as_bytes())?;
-            }
-            w.write_all(b"\n  ],\n  \"summary\": ")?;
-            let mut tail = String::new();
-            push_indented(&mut tail, &summary, "  ");
-            tail.push_str("\n}\n");
-            w.write_all(tail.as_bytes())
-        }
-        None => {
-            let mut s = serde_json::to_string_pretty(&Out {
-                diagnostics: diags,
-                summary,
-            })
-            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-            s.push('\n');
-            w.write_all(s.as_bytes())
-        }
-    }
-}
-
-/// The diagnostics as serde_json's pretty printer prints them inside [`Out`], serialized on
-/// all cores (a `--each` run over a fleet has thousands), in chunks joined by `,\n`, plus the
-/// summary's own pretty text. Each diagnostic is printed on its own and indented to its depth
-/// in the document; JSON strings escape line breaks, so every line break in a part is the
-/// printer's. `None` without diagnostics or on a serialization error.
-fn render_parts(diags: &[Diagnostic], summary: &Summary) -> Option<(Vec<String>, String)> {
     if diags.is_empty() {
-        return None;
+        return w.write_all(whole(diags, summary).as_bytes());
     }
+    let unserializable =
+        |e: serde_json::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let summary = serde_json::to_string_pretty(summary).map_err(unserializable)?;
+    let parts: Vec<&[Diagnostic]> = diags.chunks(PART).collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(diags.len().div_ceil(256));
-    let chunk = diags.len().div_ceil(threads.max(1));
-    let parts: Vec<Option<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = diags
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || render_items(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let parts: Option<Vec<String>> = parts.into_iter().collect();
-    Some((parts?, serde_json::to_string_pretty(summary).ok()?))
+        .min(parts.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    w.write_all(b"{\n  \"diagnostics\": [\n")?;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..threads {
+            let (tx, next, parts) = (tx.clone(), &next, &parts);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(part) = parts.get(i) else { break };
+                // The receiver is gone only when writing failed: stop.
+                if tx.send((i, render_items(part))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut wanted = 0;
+        for (i, text) in rx {
+            waiting.insert(i, text);
+            while let Some(text) = waiting.remove(&wanted) {
+                let text = text.map_err(unserializable)?;
+                if wanted > 0 {
+                    w.write_all(b",\n")?;
+                }
+                w.write_all(text.as_bytes())?;
+                wanted += 1;
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    })?;
+    w.write_all(b"\n  ],\n  \"summary\": ")?;
+    let mut tail = String::new();
+    push_indented(&mut tail, &summary, "  ");
+    tail.push_str("\n}\n");
+    w.write_all(tail.as_bytes())
 }
 
 /// Diagnostics as elements of the `diagnostics` array (two levels deep), separated by `,\n`.
-fn render_items(diags: &[Diagnostic]) -> Option<String> {
+fn render_items(diags: &[Diagnostic]) -> Result<String, serde_json::Error> {
     let mut out = String::with_capacity(diags.len() * 640);
     let mut one = Vec::with_capacity(1024);
     for (i, d) in diags.iter().enumerate() {
@@ -86,11 +100,12 @@ fn render_items(diags: &[Diagnostic]) -> Option<String> {
             out.push_str(",\n");
         }
         one.clear();
-        serde_json::to_writer_pretty(&mut one, d).ok()?;
+        serde_json::to_writer_pretty(&mut one, d)?;
         out.push_str("    ");
-        push_indented(&mut out, std::str::from_utf8(&one).ok()?, "    ");
+        // serde_json writes UTF-8.
+        push_indented(&mut out, &String::from_utf8_lossy(&one), "    ");
     }
-    Some(out)
+    Ok(out)
 }
 
 /// Append `text`, with `indent` after every line break.
@@ -139,7 +154,7 @@ mod tests {
 
     #[test]
     fn parts_match_serde_pretty_printer() {
-        for n in [0, 1, 2, 3, 700] {
+        for n in [0, 1, 2, 3, PART - 1, PART, PART + 1, 700] {
             let diags: Vec<Diagnostic> = (0..n)
                 .map(|i| diag(i, i % 2 == 0, (i % 3 == 0).then_some("fix it")))
                 .collect();
