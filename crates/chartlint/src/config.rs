@@ -113,7 +113,11 @@ impl Config {
     /// The level for a diagnostic, or `None` to drop it.
     pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
         let mut level = Level::Severity(d.severity);
-        if let Some(meta) = rules::find(&d.rule) {
+        // The rule's category matters only when the configuration sets categories.
+        if let Some(meta) = (!self.categories.is_empty())
+            .then(|| rules::find(&d.rule))
+            .flatten()
+        {
             if let Some(l) = self.categories.get(meta.category.as_str()) {
                 level = *l;
             }

@@ -263,6 +263,7 @@ impl Schema {
         for p in &parts {
             if let Some(Json::Object(m)) = p.get("properties") {
                 if first_properties {
+                    props.reserve(m.len());
                     props.extend(m.iter().map(|(k, v)| (k.as_str(), v)));
                     first_properties = false;
                 } else {
