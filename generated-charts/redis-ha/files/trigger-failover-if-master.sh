@@ -3,13 +3,13 @@
 # role to a replica before the pod goes away, without losing acknowledged writes:
 #   1. pause writes here (CLIENT PAUSE ... WRITE) and wait for the replicas to acknowledge
 #      what was already written, so nothing is acknowledged here that the new master lacks;
-#   2. ask a sentinel to fail over: the local one, else the other pods' sentinels (Kubernetes
-#      stops all containers of a pod at once, so the local sentinel may already be gone);
+#   2. ask another pod's sentinel to fail over (Kubernetes stops all containers of a pod at
+#      once, so the local sentinel is going away too; it is only the last resort);
 #   3. as soon as the sentinels name the new master, make this redis its replica and drop its
 #      clients, which reconnect (through HAProxy) to the new master.
-# Upstream used bash-only `[[ ]]` (silently a no-op under dash), asked only the local
-# sentinel, and the redis container had no SENTINELAUTH, so the request failed with
-# sentinel.auth; this is POSIX sh and the container gets SENTINELAUTH.
+# Upstream used bash-only `[[ ]]` (silently a no-op under dash), asked only the local sentinel
+# (stopping at the same time), and the redis container had no SENTINELAUTH, so the request
+# failed with sentinel.auth; this is POSIX sh and the container gets SENTINELAUTH.
 # Exit status: 0 when not master or the failover completed, 1 otherwise (logged).
 set -eu
 
@@ -42,8 +42,11 @@ unpause() {
     redis_cli "${LOCAL_HOST}" CLIENT UNPAUSE >/dev/null 2>&1 || true
 }
 
-# The local sentinel first, then every other pod's (by its announce address).
-candidates="${LOCAL_HOST}"
+# The other pods' sentinels first (by their announce addresses): the local sentinel is being
+# stopped together with this container and may die in the middle of the failover it started
+# (podsim saw the hand-over stall until the write pause ran out). The local one is the last
+# resort, for a group whose other pods are unreachable.
+candidates=""
 my_index="$(pod_index)" || my_index=""
 i=0
 while [ "${i}" -lt "${REPLICAS}" ]; do
@@ -55,6 +58,7 @@ while [ "${i}" -lt "${REPLICAS}" ]; do
     fi
     i=$((i + 1))
 done
+candidates="${candidates} ${LOCAL_HOST}"
 
 requested=""
 for host in ${candidates}; do
