@@ -17,6 +17,9 @@ for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:hapr
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# npm carries Helm and the SARIF validator; a virtualenv needs python3-venv on plain Debian.
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-tools: apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
