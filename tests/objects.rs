@@ -13,6 +13,7 @@ use integration::{
     base_chart, charts, par_map, parse_values, realworld_dir, render, render_uncached,
     standard_cases, Case, Chart, Failures, Helm, RELEASE, WORKERS,
 };
+use model::values::merge::helm_merge;
 use serde_json::Value;
 
 const F: &str = "rel-redis-ha";
@@ -155,29 +156,6 @@ fn kitchen_sink_with_tls_secret_name_drops_the_chart_tls_secret() {
 // ---------------------------------------------------------------------------------------------
 // Catalogue oracle for every chart and values file
 // ---------------------------------------------------------------------------------------------
-
-/// Helm's coalescing of a user values file over the chart's values.yaml: maps merge
-/// recursively, a user `null` deletes the key, anything else replaces.
-fn merge(base: &mut Value, over: &Value) {
-    match (base, over) {
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                if v.is_null() {
-                    b.remove(k);
-                } else if let Some(slot) = b.get_mut(k) {
-                    if slot.is_object() && v.is_object() {
-                        merge(slot, v);
-                    } else {
-                        *slot = v.clone();
-                    }
-                } else {
-                    b.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        (b, o) => *b = o.clone(),
-    }
-}
 
 fn load_yaml(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path)
@@ -356,7 +334,7 @@ fn every_chart_and_values_file_renders_the_catalogue_objects() {
     let results = par_map(&items, WORKERS, |(chart, case)| {
         let mut values = load_yaml(&chart.dir.join("values.yaml"));
         if let Some(p) = &case.values {
-            merge(&mut values, &load_yaml(p));
+            helm_merge(&mut values, &load_yaml(p));
         }
         let expected = catalogue(chart, &values, &case.api_versions);
         let got = render(Helm::V4, chart, case).ids();
