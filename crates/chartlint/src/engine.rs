@@ -19,8 +19,6 @@ pub struct Chart {
     pub values: Value,
     /// The compiled schema, if the chart has one.
     pub schema: Option<Schema>,
-    /// Helm's JSON view of `values`' subtrees, made once and reused by every merge.
-    values_json: values::JsonCache,
 }
 
 impl Chart {
@@ -44,10 +42,12 @@ impl Chart {
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             (values, schema)
         });
-        let (values, schema) = (values?, schema?);
+        let (values, mut schema) = (values?, schema?);
+        if let Some(schema) = &mut schema {
+            schema.check_defaults(&values);
+        }
         Ok(Chart {
             dir: dir.to_path_buf(),
-            values_json: values::JsonCache::of(&values),
             values,
             schema,
         })
@@ -120,9 +120,8 @@ pub fn lint_documents(
     set_string: &[String],
     config: &Config,
 ) -> Result<Report, LoadError> {
-    let merged = values::merge_with(
+    let merged = values::merge(
         &chart.values,
-        &chart.values_json,
         &Inputs {
             files: docs,
             set,

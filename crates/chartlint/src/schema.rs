@@ -4,10 +4,13 @@
 use serde_json::Value as Json;
 
 use crate::diagnostic::Diagnostic;
+use crate::instance::Tree;
 use crate::rules::RuleMeta;
 use crate::source::Loc;
-use crate::values::{dotted_path, escape_pointer, Merged, Value, ValueKind};
+use crate::values::{dotted_path, escape_pointer, Merged, Value, ValueKind, View};
 use crate::yaml::LoadError;
+use jsonschema::Validator;
+use std::sync::Arc;
 
 /// Most unknown keys reported per input: a file that is mostly unknown keys is the wrong file,
 /// and the first findings say so.
@@ -19,7 +22,103 @@ pub struct Schema {
     pub path: String,
     /// The schema document.
     pub raw: Json,
-    validator: jsonschema::Validator,
+    validator: jsonschema::Validator<Tree>,
+    /// Validators of subschemas, for validating only the subtrees a user changed.
+    parts: Parts,
+    /// The chart's own values.yaml passes the schema (see [`Schema::check_defaults`]): then a
+    /// subtree copied unchanged from it needs no validation.
+    defaults_valid: bool,
+}
+
+/// Keywords that constrain an object only through its named properties. A schema object that
+/// holds no other keyword is satisfied exactly when each property's value satisfies its own
+/// subschema, so the properties can be validated one by one (and unchanged ones skipped).
+const PER_PROPERTY: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "type",
+    "properties",
+    "definitions",
+    "$defs",
+];
+
+/// True when `node` constrains a map only per property (see [`PER_PROPERTY`]).
+fn per_property(node: &Json) -> bool {
+    let Json::Object(m) = node else {
+        return false;
+    };
+    m.keys().all(|k| PER_PROPERTY.contains(&k.as_str()))
+        && m.get("type").is_none_or(|t| t == "object")
+}
+
+/// One schema error, with the pointers of the whole document.
+struct Found {
+    instance: String,
+    schema: String,
+    error: jsonschema::ValidationError<'static>,
+}
+
+/// The base URI the chart's schema is registered under, for references into it.
+const SCHEMA_URI: &str = "https://chartlint.invalid/values.schema.json";
+
+/// Validators of subschemas (by JSON pointer into the schema), compiled on first use: a lint
+/// needs the few under the keys users change, and compiling every subschema up front would
+/// cost more than linting a file.
+struct Parts {
+    /// The chart's schema as a resource that `$ref`s can point into (`None` when it cannot be
+    /// registered; whole documents are then validated).
+    registry: Option<jsonschema::Registry<'static>>,
+    /// `$schema` of the chart's schema, so that a wrapper compiles under the same draft.
+    draft: Option<Json>,
+    compiled: std::sync::RwLock<std::collections::HashMap<String, Option<Arc<Validator<Tree>>>>>,
+}
+
+impl Parts {
+    fn new(raw: &Json) -> Parts {
+        let registry = jsonschema::Registry::new()
+            .retrieve_known_draft_meta_schemas(false)
+            .add(SCHEMA_URI, raw.clone())
+            .and_then(|b| b.prepare())
+            .ok();
+        Parts {
+            registry,
+            draft: raw.get("$schema").cloned(),
+            compiled: Default::default(),
+        }
+    }
+
+    /// The validator of the subschema at `pointer`.
+    fn get(&self, pointer: &str) -> Option<Arc<Validator<Tree>>> {
+        if let Some(found) = self.compiled.read().ok()?.get(pointer) {
+            return found.clone();
+        }
+        let registry = self.registry.as_ref()?;
+        // A key that is not a plain URI fragment character is left to whole-document checks.
+        let plain = |c: char| c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;=:@".contains(c);
+        let built = if pointer.chars().all(plain) {
+            let mut wrapper = serde_json::json!({ "$ref": format!("{SCHEMA_URI}#{pointer}") });
+            if let (Some(draft), Json::Object(w)) = (&self.draft, &mut wrapper) {
+                w.insert("$schema".to_string(), draft.clone());
+            }
+            jsonschema::options_for::<Tree>()
+                .with_registry(registry)
+                .build(&wrapper)
+                .ok()
+                .map(Arc::new)
+        } else {
+            None
+        };
+        self.compiled
+            .write()
+            .ok()?
+            .insert(pointer.to_string(), built.clone());
+        built
+    }
 }
 
 impl std::fmt::Debug for Schema {
@@ -31,16 +130,20 @@ impl std::fmt::Debug for Schema {
 impl Schema {
     /// Compile a schema document.
     pub fn from_json(path: &str, raw: Json) -> Result<Schema, LoadError> {
-        let validator = jsonschema::options().build(&raw).map_err(|e| LoadError {
-            path: path.to_string(),
-            line: 1,
-            column: 1,
-            message: format!("invalid JSON schema: {e}"),
-        })?;
+        let validator = jsonschema::options_for::<Tree>()
+            .build(&raw)
+            .map_err(|e| LoadError {
+                path: path.to_string(),
+                line: 1,
+                column: 1,
+                message: format!("invalid JSON schema: {e}"),
+            })?;
         Ok(Schema {
             path: path.to_string(),
+            parts: Parts::new(&raw),
             raw,
             validator,
+            defaults_valid: false,
         })
     }
 
@@ -68,15 +171,91 @@ impl Schema {
         Schema::from_json(&shown, raw).map(Some)
     }
 
+    /// Validate the chart's values.yaml once: when it passes, [`Schema::validate`] skips the
+    /// subtrees that a merge copied from it unchanged.
+    pub fn check_defaults(&mut self, chart_values: &Value) {
+        self.defaults_valid = self.validator.is_valid(chart_values);
+    }
+
+    /// The schema errors of the merged values, with whole-document pointers.
+    fn errors(&self, merged: &Merged) -> Vec<Found> {
+        let mut found = Vec::new();
+        if !(self.defaults_valid
+            && self.errors_by_part("", &self.raw, &merged.tree, "", &mut found))
+        {
+            found.clear();
+            // Most inputs are valid: the yes/no check is cheaper than collecting (no) errors.
+            if !self.validator.is_valid(&merged.tree) {
+                found.extend(self.validator.iter_errors(&merged.tree).map(|error| Found {
+                    instance: error.instance_path().as_str().to_string(),
+                    schema: error.schema_path().as_str().to_string(),
+                    error: error.to_owned(),
+                }));
+            }
+        }
+        found
+    }
+
+    /// Validate `value` against the subschema `node` (at `schema_ptr`), splitting per property
+    /// where the schema allows it and skipping the chart's unchanged subtrees. False when a
+    /// needed validator is missing (the caller then validates the whole document).
+    fn errors_by_part(
+        &self,
+        schema_ptr: &str,
+        node: &Json,
+        value: &Value,
+        instance_ptr: &str,
+        found: &mut Vec<Found>,
+    ) -> bool {
+        if let (true, ValueKind::Map(map)) = (per_property(node), &value.kind) {
+            let props = node.get("properties").and_then(Json::as_object);
+            for (k, e) in map {
+                // Copied unchanged from the chart's values.yaml, which passes the schema.
+                if !e.value.loc.src.is_user() {
+                    continue;
+                }
+                // Not a named property: nothing here constrains it.
+                let Some(sub) = props.and_then(|p| p.get(k)) else {
+                    continue;
+                };
+                let key = escape_pointer(k);
+                let ok = self.errors_by_part(
+                    &format!("{schema_ptr}/properties/{key}"),
+                    sub,
+                    &e.value,
+                    &format!("{instance_ptr}/{key}"),
+                    found,
+                );
+                if !ok {
+                    return false;
+                }
+            }
+            return true;
+        }
+        let Some(validator) = self.parts.get(schema_ptr) else {
+            return false;
+        };
+        if !validator.is_valid(value) {
+            found.extend(validator.iter_errors(value).map(|error| Found {
+                instance: format!("{instance_ptr}{}", error.instance_path().as_str()),
+                // Resolved through the wrapper's `$ref`: already the keyword's path in the
+                // chart's schema, as for a whole-document error.
+                schema: error.schema_path().as_str().to_string(),
+                error: error.to_owned(),
+            }));
+        }
+        true
+    }
+
     /// Validate the merged values; one diagnostic per schema error, at the value that caused it.
     pub fn validate(&self, meta: &RuleMeta, merged: &Merged) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        // Most inputs are valid: the yes/no check is cheaper than collecting (no) errors.
-        if self.validator.is_valid(&merged.json) {
-            return out;
-        }
-        for err in self.validator.iter_errors(&merged.json) {
-            let ptr = err.instance_path().as_str().to_string();
+        for Found {
+            instance: ptr,
+            schema: schema_ptr,
+            error: err,
+        } in self.errors(merged)
+        {
             match err.kind() {
                 jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected }
                 | jsonschema::error::ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -104,10 +283,12 @@ impl Schema {
                         _ => value_loc(merged, &ptr),
                     };
                     let path = dotted_path(&merged.tree, &ptr);
-                    let placeholder = match merged.json.pointer(&ptr) {
-                        Some(Json::Object(_)) => "the mapping".to_string(),
-                        Some(Json::Array(_)) => "the list".to_string(),
-                        Some(v) => truncate(&v.to_string(), 60),
+                    let placeholder = match merged.tree.pointer(&ptr) {
+                        Some(v) => match v.view() {
+                            View::Object(_) => "the mapping".to_string(),
+                            View::Array(_) => "the list".to_string(),
+                            _ => truncate(&v.to_json().to_string(), 60),
+                        },
                         None => "value".to_string(),
                     };
                     let what = if path.is_empty() {
@@ -121,7 +302,7 @@ impl Schema {
                         path.clone(),
                         format!("{what}: {}", err.masked_with(placeholder)),
                     );
-                    if let Some(desc) = self.description_at(err.schema_path().as_str()) {
+                    if let Some(desc) = self.description_at(&schema_ptr) {
                         d = d.with_help(truncate(&desc, 300));
                     }
                     out.push(d);
@@ -384,6 +565,79 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::{SourceFile, SourceKind};
+    use crate::values::{from_document, merge, Inputs};
+    use crate::yaml::{load_str, Limits};
+
+    fn doc(name: &str, text: &str, kind: SourceKind) -> crate::yaml::Document {
+        load_str(SourceFile::new(name, text, kind), &Limits::default()).unwrap()
+    }
+
+    fn sorted(found: Vec<Found>) -> Vec<String> {
+        let mut out: Vec<String> = found
+            .into_iter()
+            .map(|f| format!("{} | {} | {}", f.instance, f.schema, f.error))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Validating only the changed subtrees finds exactly the errors of validating the whole
+    /// merged document, with the same instance and schema pointers.
+    #[test]
+    fn per_property_validation_matches_the_whole_document() {
+        let raw = serde_json::json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "definitions": {"port": {"type": "integer", "minimum": 1}},
+            "properties": {
+                "replicas": {"type": "integer", "minimum": 1},
+                "redis": {"type": "object", "description": "redis", "properties": {
+                    "port": {"$ref": "#/definitions/port"},
+                    "config": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+                    "resources": {"type": "object", "required": ["limits"], "properties": {
+                        "limits": {"type": "object"}}}
+                }},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "odd key": {"type": "string"}
+            }
+        });
+        let chart_text = "replicas: 3\nredis:\n  port: 6379\n  config: {maxmemory: 1gb}\n  resources: {limits: {}}\nlabels: {}\nodd key: x\n";
+        let chart = from_document(&doc("values.yaml", chart_text, SourceKind::ChartValues));
+        let mut split = Schema::from_json("s.json", raw.clone()).unwrap();
+        split.check_defaults(&chart);
+        assert!(split.defaults_valid);
+        let whole = Schema::from_json("s.json", raw).unwrap();
+        for user in [
+            "replicas: 0\n",
+            "redis: {port: 0, config: {maxmemory: [1]}}\n",
+            "redis: 5\nlabels: {a: 1}\n",
+            "redis: {resources: {limits: null}}\nodd key: 5\n",
+            "redis: {resources: {limits: 5}, extra: 1}\nnew: 1\n",
+            "labels: [1]\nreplicas: x\n",
+        ] {
+            let files = [doc("f.yaml", user, SourceKind::ValuesFile)];
+            let merged = merge(
+                &chart,
+                &Inputs {
+                    files: &files,
+                    set: &[],
+                    set_string: &[],
+                },
+            )
+            .unwrap();
+            let by_part = sorted(split.errors(&merged));
+            assert!(!by_part.is_empty(), "{user}");
+            assert_eq!(by_part, sorted(whole.errors(&merged)), "{user}");
+        }
+        // The split path ran (subschema validators were compiled), not the whole-document one.
+        let compiled = split.parts.compiled.read().unwrap();
+        assert!(compiled.contains_key("/properties/redis/properties/config"));
+        // A key that needs escaping in a URI fragment falls back to the whole document.
+        for (pointer, validator) in compiled.iter() {
+            assert_eq!(validator.is_none(), pointer.contains(' '), "{pointer}");
+        }
+    }
 
     #[test]
     fn suggestions() {

@@ -2,8 +2,6 @@
 //! typing (`true`/`false` → bool, `null` → nil, integers without a leading zero → int64, the
 //! rest strings).
 
-use indexmap::IndexMap;
-
 use crate::source::{Loc, SourceKind, Span, Src};
 use crate::values::{arg_pos, MapEntry, Value, ValueKind};
 use crate::yaml::{HelmScalar, LoadError};
@@ -232,7 +230,7 @@ fn set_at(cur: &mut Value, segs: &[Seg], val: Value, key_loc: &Loc) {
         Seg::Key(k) => {
             if !matches!(cur.kind, ValueKind::Map(_)) {
                 *cur = Value {
-                    kind: ValueKind::Map(IndexMap::new()),
+                    kind: ValueKind::Map(crate::values::Map::default()),
                     loc: key_loc.clone(),
                     alias: None,
                     style: None,
@@ -290,7 +288,7 @@ mod tests {
     fn parse(arg: &str, kind: SourceKind) -> Result<serde_json::Value, LoadError> {
         let src = SourceFile::new("--set #1", arg, kind);
         let mut v = Value {
-            kind: ValueKind::Map(IndexMap::new()),
+            kind: ValueKind::Map(crate::values::Map::default()),
             loc: Loc {
                 src: src.clone(),
                 span: Span::default(),

@@ -4,6 +4,11 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+
+/// A values map: keys in the order written (Helm sorts nowhere that matters here, but findings
+/// and JSON output follow the file). Hashed with foldhash: keys are short and looked up by
+/// every rule, and SipHash's flood resistance buys nothing for a file the user wrote.
+pub type Map = IndexMap<String, MapEntry, foldhash::fast::RandomState>;
 use serde_json::Value as Json;
 
 use crate::source::{Loc, Pos, SourceFile, SourceKind, Span, Src};
@@ -30,7 +35,7 @@ pub enum ValueKind {
     /// A list (lists replace each other whole when merged).
     List(Vec<Value>),
     /// A map (maps deep-merge).
-    Map(IndexMap<String, MapEntry>),
+    Map(Map),
 }
 
 /// A map entry with the location of its key.
@@ -44,7 +49,7 @@ pub struct MapEntry {
 
 impl Value {
     /// The map entries, if this is a map.
-    pub fn as_map(&self) -> Option<&IndexMap<String, MapEntry>> {
+    pub fn as_map(&self) -> Option<&Map> {
         match &self.kind {
             ValueKind::Map(m) => Some(m),
             _ => None,
@@ -66,7 +71,7 @@ impl Value {
 
     fn empty_map(loc: Loc) -> Value {
         Value {
-            kind: ValueKind::Map(IndexMap::new()),
+            kind: ValueKind::Map(Map::default()),
             loc,
             alias: None,
             style: None,
@@ -88,119 +93,78 @@ impl Value {
     }
 }
 
-/// Helm's JSON view of a chart's default subtrees, computed once per chart. A merge shares the
-/// chart's untouched subtrees (`Arc`s), so their JSON is cloned from here instead of being
-/// rebuilt for every linted file. Each entry holds the `Arc` it was made from: its address then
-/// stays that node's for as long as the cache lives, and a shared node is never mutated.
-#[derive(Debug, Default)]
-pub struct JsonCache {
-    by_node: std::collections::HashMap<usize, (Arc<Value>, Json)>,
-    /// A copy of the chart's top-level map (sharing its subtrees) and its JSON.
-    root: Option<(Value, Json)>,
+/// Helm's JSON view of one value, borrowed from the tree: what templates and
+/// values.schema.json see (a whole float64 below 2^53 is an integer). Rules match on it instead
+/// of on a JSON copy of the merged values, which would mostly copy the chart's defaults.
+#[derive(Debug, Clone)]
+pub enum View<'a> {
+    /// null.
+    Null,
+    /// true or false.
+    Bool(bool),
+    /// A number, as JSON holds it.
+    Number(serde_json::Number),
+    /// A string.
+    String(&'a str),
+    /// A list.
+    Array(&'a [Value]),
+    /// A map.
+    Object(&'a Map),
 }
 
-impl JsonCache {
-    /// The JSON of `chart` and of every map and list below it.
-    pub fn of(chart: &Value) -> JsonCache {
-        let mut cache = JsonCache::default();
-        cache.fill(chart);
-        if chart.as_map().is_some() {
-            let json = cache.to_json(chart);
-            cache.root = Some((chart.clone(), json));
-        }
-        cache
-    }
-
-    /// Helm's JSON view of merged values (the chart's values coalesced with user values):
-    /// the chart's JSON with the keys the user changed replaced, so that the top-level maps
-    /// are not rebuilt (and their keys not hashed again) for every file. Equal to
-    /// [`Value::to_json`] for any tree: a result whose keys differ from the tree's, in set or
-    /// order, is rebuilt.
-    pub fn merged_to_json(&self, merged: &Value) -> Json {
-        match &self.root {
-            Some((chart, json)) => self.patched(chart, json, merged),
-            None => self.to_json(merged),
+impl<'a> View<'a> {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match self {
+            View::String(s) => Some(s),
+            _ => None,
         }
     }
 
-    /// The JSON of `merged`, starting from `chart_json` (the JSON of `chart`).
-    fn patched(&self, chart: &Value, chart_json: &Json, merged: &Value) -> Json {
-        let (ValueKind::Map(c), ValueKind::Map(m), Json::Object(base)) =
-            (&chart.kind, &merged.kind, chart_json)
-        else {
-            return self.to_json(merged);
-        };
-        let mut out = base.clone();
-        // A coalesced map lists the chart's keys in the chart's order (less those a user null
-        // deleted), then the user's new keys: walk both in step, so that only changed keys are
-        // looked up (hashed) in the copy.
-        let mut next = 0;
-        for (k, e) in m {
-            let Some(offset) = c.keys().skip(next).position(|ck| ck == k) else {
-                out.insert(k.clone(), self.entry_json(&e.value));
-                continue;
+    /// True for null.
+    pub fn is_null(&self) -> bool {
+        matches!(self, View::Null)
+    }
+}
+
+impl Value {
+    /// Helm's JSON view of this value.
+    pub fn view(&self) -> View<'_> {
+        match &self.kind {
+            ValueKind::Map(m) => View::Object(m),
+            ValueKind::List(items) => View::Array(items),
+            ValueKind::Scalar(HelmScalar::Str(s)) => View::String(s),
+            ValueKind::Scalar(HelmScalar::Null) => View::Null,
+            ValueKind::Scalar(HelmScalar::Bool(b)) => View::Bool(*b),
+            ValueKind::Scalar(s) => match scalar_json(s) {
+                Json::Number(n) => View::Number(n),
+                // A non-finite float has no JSON number: Helm's toJson gives null.
+                _ => View::Null,
+            },
+        }
+    }
+
+    /// The value at a JSON pointer (RFC 6901) below this one.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut cur = self;
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = unescape_token(token);
+            cur = match &cur.kind {
+                ValueKind::Map(m) => &m.get(token.as_ref())?.value,
+                ValueKind::List(items) => {
+                    // JSON pointer array indexes: no sign, no leading zeros.
+                    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+                        return None;
+                    }
+                    items.get(token.parse::<usize>().ok()?)?
+                }
+                ValueKind::Scalar(_) => return None,
             };
-            for (deleted, _) in c.iter().skip(next).take(offset) {
-                out.shift_remove(deleted);
-            }
-            next += offset + 1;
-            let Some((_, ce)) = c.get_index(next - 1) else {
-                return self.to_json(merged);
-            };
-            if Arc::ptr_eq(&ce.value, &e.value) {
-                continue;
-            }
-            let json = match self.by_node.get(&(Arc::as_ptr(&ce.value) as usize)) {
-                Some((_, cj)) => self.patched(&ce.value, cj, &e.value),
-                None => self.entry_json(&e.value),
-            };
-            match out.get_mut(k) {
-                Some(slot) => *slot = json,
-                None => return self.to_json(merged),
-            }
         }
-        for (deleted, _) in c.iter().skip(next) {
-            out.shift_remove(deleted);
-        }
-        if out.len() != m.len() || !out.keys().zip(m.keys()).all(|(a, b)| a == b) {
-            return self.to_json(merged);
-        }
-        Json::Object(out)
-    }
-
-    /// The JSON of a map entry's value: cloned when it is a chart subtree.
-    fn entry_json(&self, v: &Arc<Value>) -> Json {
-        match self.by_node.get(&(Arc::as_ptr(v) as usize)) {
-            Some((_, cached)) => cached.clone(),
-            None => self.to_json(v),
-        }
-    }
-
-    fn fill(&mut self, v: &Value) {
-        let children: Vec<&Arc<Value>> = match &v.kind {
-            ValueKind::Map(m) => m.values().map(|e| &e.value).collect(),
-            _ => Vec::new(),
-        };
-        for child in children {
-            if matches!(child.kind, ValueKind::Map(_) | ValueKind::List(_)) {
-                self.fill(child);
-                let json = self.to_json(child);
-                self.by_node
-                    .insert(Arc::as_ptr(child) as usize, (Arc::clone(child), json));
-            }
-        }
-    }
-
-    /// [`Value::to_json`], cloning the JSON of shared chart subtrees.
-    pub fn to_json(&self, v: &Value) -> Json {
-        match &v.kind {
-            ValueKind::Map(m) => Json::Object(
-                m.iter()
-                    .map(|(k, e)| (k.clone(), self.entry_json(&e.value)))
-                    .collect(),
-            ),
-            _ => v.to_json(),
-        }
+        Some(cur)
     }
 }
 
@@ -289,8 +253,6 @@ pub struct Deletion {
 pub struct Merged {
     /// The merged tree with locations.
     pub tree: Value,
-    /// Helm's JSON view of the tree.
-    pub json: Json,
     /// Chart defaults deleted by user nulls.
     pub deletions: Vec<Deletion>,
     /// The pseudo-sources made for `--set` / `--set-string` arguments (for rendering).
@@ -307,6 +269,12 @@ pub struct Site {
 }
 
 impl Merged {
+    /// Helm's JSON view of the merged values (what `toJson` prints). Built on request: rules
+    /// and the schema read the tree itself.
+    pub fn to_json(&self) -> Json {
+        self.tree.to_json()
+    }
+
     /// Find a value by JSON pointer (RFC 6901), with the location of its key.
     pub fn find(&self, pointer: &str) -> Option<(Option<&Loc>, &Value)> {
         let mut cur = &self.tree;
@@ -375,29 +343,6 @@ fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(token)
     }
-}
-
-/// `serde_json::Value::pointer` without allocating per token (same semantics: RFC 6901 tokens,
-/// array indexes without `+` or leading zeros).
-pub(crate) fn json_pointer<'j>(root: &'j Json, pointer: &str) -> Option<&'j Json> {
-    if pointer.is_empty() {
-        return Some(root);
-    }
-    let mut cur = root;
-    for token in pointer.strip_prefix('/')?.split('/') {
-        let token = unescape_token(token);
-        cur = match cur {
-            Json::Object(map) => map.get(token.as_ref())?,
-            Json::Array(list) => {
-                if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
-                    return None;
-                }
-                list.get(token.parse::<usize>().ok()?)?
-            }
-            _ => return None,
-        };
-    }
-    Some(cur)
 }
 
 /// Escape a map key for a JSON pointer.
@@ -559,16 +504,6 @@ pub struct Inputs<'a> {
 /// Merge as Helm does: user files (mergeMaps), `--set`, `--set-string`, then coalesce over the
 /// chart's values.yaml.
 pub fn merge(chart: &Value, inputs: &Inputs<'_>) -> Result<Merged, LoadError> {
-    merge_with(chart, &JsonCache::default(), inputs)
-}
-
-/// [`merge`] with the JSON of the chart's subtrees precomputed ([`JsonCache::of`] the same
-/// chart): what linting many files against one chart uses.
-pub fn merge_with(
-    chart: &Value,
-    chart_json: &JsonCache,
-    inputs: &Inputs<'_>,
-) -> Result<Merged, LoadError> {
     // Whole-document findings (e.g. a missing required key) point at the first user file.
     let root_loc = match inputs.files.first() {
         Some(d) => Loc {
@@ -598,10 +533,8 @@ pub fn merge_with(
     }
     let mut deletions = Vec::new();
     let tree = coalesce(chart, user, &mut deletions, "");
-    let json = chart_json.merged_to_json(&tree);
     Ok(Merged {
         tree,
-        json,
         deletions,
         arg_sources,
     })
@@ -663,7 +596,7 @@ mod tests {
             &[],
         );
         assert_eq!(
-            m.json,
+            m.to_json(),
             json!({"a": true, "m": {"x": 10, "z": 20}, "l": [3], "keep": null,
                    "nn": {"deep": {"v": 1}}, "extra": null})
         );
@@ -673,42 +606,9 @@ mod tests {
     }
 
     #[test]
-    fn cached_chart_json_gives_the_same_view() {
-        let chart_text = "a: 1\nm: {x: 1, z: 2, deep: {v: 1, w: [1, 2]}}\nl: [1, 2]\nkeep: ~\ngone: 5\nlast: {q: 1}\n";
-        let chart = from_document(&doc("values.yaml", chart_text, SourceKind::ChartValues));
-        let cache = JsonCache::of(&chart);
-        for files in [
-            vec![],
-            vec!["m: {x: 10, deep: {w: null, n: 3}}\nl: [3]\ngone: null\nextra: {e: 1}\n"],
-            vec![
-                "a: null\nlast: null\nm: null\n",
-                "new: 1\nkeep: {now: map}\n",
-            ],
-            vec!["m: 5\nlast: {q: 2, r: 3}\n"],
-        ] {
-            let files: Vec<Document> = files
-                .iter()
-                .enumerate()
-                .map(|(i, t)| doc(&format!("f{i}.yaml"), t, SourceKind::ValuesFile))
-                .collect();
-            let inputs = Inputs {
-                files: &files,
-                set: &["m.deep.v=7".to_string()],
-                set_string: &[],
-            };
-            let cached = merge_with(&chart, &cache, &inputs).unwrap();
-            let plain = merge(&chart, &inputs).unwrap();
-            assert_eq!(cached.json, cached.tree.to_json());
-            assert_eq!(cached.json, plain.json);
-            // Same key order, not only the same maps.
-            assert_eq!(cached.json.to_string(), plain.tree.to_json().to_string());
-        }
-    }
-
-    #[test]
     fn null_in_later_file_replaces_earlier_user_value() {
         let m = run("a: 1\n", &["a: 2\n", "a: null\n"], &[], &[]);
-        assert_eq!(m.json, json!({}));
+        assert_eq!(m.to_json(), json!({}));
     }
 
     #[test]
@@ -719,10 +619,11 @@ mod tests {
             &[],
             &[],
         );
-        assert_eq!(m.json["big"], json!(1000000));
-        assert_eq!(m.json["f"], json!(1.5));
-        assert!(m.json["huge"].is_f64());
-        assert_eq!(m.json["oct"], json!(15));
+        let json = m.to_json();
+        assert_eq!(json["big"], json!(1000000));
+        assert_eq!(json["f"], json!(1.5));
+        assert!(json["huge"].is_f64());
+        assert_eq!(json["oct"], json!(15));
     }
 
     #[test]
@@ -750,7 +651,7 @@ mod tests {
             &["x=3", "b=true"],
         );
         assert_eq!(
-            m.json,
+            m.to_json(),
             json!({"x": "3", "s": "yes", "i": 1000000, "z": 0, "p": 12, "o": "017", "t": true,
                    "n": null, "e": "1e3", "l": [null, {"k": "v"}], "b": "true"})
         );

@@ -1,7 +1,7 @@
 use super::{at, diag, haproxy_enabled, truthy};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use serde_json::Value as Json;
+use crate::values::View;
 
 pub(super) static META: RuleMeta = RuleMeta {
     id: "RHA153",
@@ -49,11 +49,14 @@ impl Rule for ImageTagUnpinned {
             if !enabled {
                 continue;
             }
-            let tag = match at(cx, ptr) {
-                Some(Json::String(s)) => s.trim().to_string(),
-                Some(Json::Number(_)) | None => continue,
-                Some(Json::Null) => String::new(),
-                Some(other) => other.to_string(),
+            let Some(value) = super::value_at(cx, ptr) else {
+                continue;
+            };
+            let tag = match value.view() {
+                View::String(s) => s.trim().to_string(),
+                View::Number(_) => continue,
+                View::Null => String::new(),
+                _ => value.to_json().to_string(),
             };
             let pinned =
                 !tag.eq_ignore_ascii_case("latest") && tag.chars().any(|c| c.is_ascii_digit());

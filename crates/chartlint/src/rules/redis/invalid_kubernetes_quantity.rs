@@ -1,8 +1,7 @@
 use super::{at, diag};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::values::escape_pointer;
-use serde_json::Value as Json;
+use crate::values::{escape_pointer, Value, ValueKind, View};
 
 pub(super) static META: RuleMeta = RuleMeta {
     id: "RHA124",
@@ -44,9 +43,9 @@ impl Rule for InvalidKubernetesQuantity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
-        walk(&cx.merged.json, &mut Vec::new(), &mut found);
-        if let Some(Json::String(s)) = at(cx, "/persistentVolume/size") {
-            found.push(("/persistentVolume/size".to_string(), "memory", s.as_str()));
+        walk(&cx.merged.tree, &mut Vec::new(), &mut found);
+        if let Some(View::String(s)) = at(cx, "/persistentVolume/size") {
+            found.push(("/persistentVolume/size".to_string(), "memory", s));
         }
         for (ptr, kind, value) in found {
             let result = if kind == "cpu" {
@@ -77,20 +76,24 @@ impl Rule for InvalidKubernetesQuantity {
 /// merged tree is walked for every file, so the path is kept as a stack of borrowed tokens and
 /// only turned into a pointer for a quantity found.
 fn walk<'j>(
-    v: &'j Json,
+    v: &'j Value,
     path: &mut Vec<Token<'j>>,
     found: &mut Vec<(String, &'static str, &'j str)>,
 ) {
-    match v {
-        Json::Object(m) => {
-            for (k, child) in m {
+    match &v.kind {
+        ValueKind::Map(m) => {
+            for (k, e) in m {
+                let child = &*e.value;
                 if k == "resources" {
-                    if let Json::Object(res) = child {
+                    if let ValueKind::Map(res) = &child.kind {
                         for class in ["requests", "limits"] {
+                            let Some(class_map) = res.get(class).and_then(|c| c.value.as_map())
+                            else {
+                                continue;
+                            };
                             for (kind, name) in [("memory", "memory"), ("cpu", "cpu")] {
-                                if let Some(Json::String(s)) =
-                                    res.get(class).and_then(|c| c.get(name))
-                                {
+                                let at = class_map.get(name).map(|e| e.value.view());
+                                if let Some(View::String(s)) = at {
                                     path.push(Token::Key(k));
                                     found.push((
                                         format!("{}/{class}/{name}", pointer(path)),
@@ -104,23 +107,23 @@ fn walk<'j>(
                     }
                     continue;
                 }
-                if matches!(child, Json::Object(_) | Json::Array(_)) {
+                if matches!(child.kind, ValueKind::Map(_) | ValueKind::List(_)) {
                     path.push(Token::Key(k));
                     walk(child, path, found);
                     path.pop();
                 }
             }
         }
-        Json::Array(items) => {
+        ValueKind::List(items) => {
             for (i, child) in items.iter().enumerate() {
-                if matches!(child, Json::Object(_) | Json::Array(_)) {
+                if matches!(child.kind, ValueKind::Map(_) | ValueKind::List(_)) {
                     path.push(Token::Index(i));
                     walk(child, path, found);
                     path.pop();
                 }
             }
         }
-        _ => {}
+        ValueKind::Scalar(_) => {}
     }
 }
 

@@ -1,6 +1,7 @@
 use super::{at, diag, haproxy_enabled, quantity_bytes, related, truthy};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::values::View;
 
 pub(super) static META: RuleMeta = RuleMeta {
     id: "RHA121",
@@ -65,23 +66,20 @@ impl Rule for MemoryRequestNotLimit {
                 continue;
             }
             // One lookup of the container's resources; pointers are built only for a finding.
-            let resources = at(cx, base);
+            let resources = super::value_at(cx, base);
             let value = |class: &str, resource: &str| {
-                resources
-                    .and_then(|r| r.get(class))
-                    .and_then(|c| c.get(resource))
+                resources.and_then(|r| r.pointer(&format!("/{class}/{resource}")))
             };
             for (resource, parse) in [
-                (
-                    "memory",
-                    quantity_bytes as fn(&serde_json::Value) -> Option<u64>,
-                ),
+                ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),
                 ("cpu", cpu_millis),
             ] {
                 let (req_value, lim_value) =
                     (value("requests", resource), value("limits", resource));
-                let (Some(req), Some(lim)) = (req_value.and_then(parse), lim_value.and_then(parse))
-                else {
+                let (Some(req), Some(lim)) = (
+                    req_value.and_then(|v| parse(v.view())),
+                    lim_value.and_then(|v| parse(v.view())),
+                ) else {
                     continue;
                 };
                 if req == lim {
@@ -107,10 +105,10 @@ impl Rule for MemoryRequestNotLimit {
     }
 }
 
-fn cpu_millis(v: &serde_json::Value) -> Option<u64> {
+fn cpu_millis(v: View<'_>) -> Option<u64> {
     match v {
-        serde_json::Value::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
-        serde_json::Value::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
+        View::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
+        View::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
         _ => None,
     }
 }

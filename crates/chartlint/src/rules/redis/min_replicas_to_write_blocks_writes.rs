@@ -45,7 +45,7 @@ impl Rule for MinReplicasToWriteBlocksWrites {
         let Some(d) = redis_directive(cx, "min-replicas-to-write") else {
             return;
         };
-        let Some(n) = int(&serde_json::Value::String(d.value.clone())) else {
+        let Some(n) = int(crate::values::View::String(&d.value)) else {
             return;
         };
         let lag = redis_directive(cx, "min-replicas-max-lag")

@@ -7,12 +7,10 @@
 
 use std::cell::OnceCell;
 
-use serde_json::Value as Json;
-
 use super::{Context, Rule, RuleMeta};
 use crate::diagnostic::Diagnostic;
 use crate::source::Loc;
-use crate::values::dotted_path;
+use crate::values::{dotted_path, Value, View};
 
 pub(crate) mod catalogue;
 
@@ -135,9 +133,14 @@ pub(crate) static RULES: &[&dyn Rule] = &[
 // Reading the merged values
 // ------------------------------------------------------------------------------------------
 
+/// The merged value at a JSON pointer, in Helm's JSON view.
+pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<View<'a>> {
+    value_at(cx, ptr).map(Value::view)
+}
+
 /// The merged value at a JSON pointer.
-pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Json> {
-    crate::values::json_pointer(&cx.merged.json, ptr)
+pub(super) fn value_at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Value> {
+    cx.merged.tree.pointer(ptr)
 }
 
 /// True when the merged values hold `ptr`, or a user `null` removed it. Rules about a value
@@ -210,12 +213,12 @@ pub(super) fn related(d: Diagnostic, cx: &Context<'_>, ptr: &str, message: &str)
 }
 
 /// An integer written as a number or a string of digits (`3`, `"3"`, `3.0`).
-pub(super) fn int(v: &Json) -> Option<i64> {
+pub(super) fn int(v: View<'_>) -> Option<i64> {
     match v {
-        Json::Number(n) => n
+        View::Number(n) => n
             .as_i64()
             .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
-        Json::String(s) => s.trim().parse().ok(),
+        View::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
@@ -227,21 +230,21 @@ pub(super) fn int_at(cx: &Context<'_>, ptr: &str) -> Option<i64> {
 
 /// Helm's truthiness of a value in `{{ if }}`: false, 0, "", null, empty maps and lists are
 /// false.
-pub(super) fn truthy(v: Option<&Json>) -> bool {
+pub(super) fn truthy(v: Option<View<'_>>) -> bool {
     match v {
-        None | Some(Json::Null) => false,
-        Some(Json::Bool(b)) => *b,
-        Some(Json::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Json::String(s)) => !s.is_empty(),
-        Some(Json::Array(a)) => !a.is_empty(),
-        Some(Json::Object(o)) => !o.is_empty(),
+        None | Some(View::Null) => false,
+        Some(View::Bool(b)) => b,
+        Some(View::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+        Some(View::String(s)) => !s.is_empty(),
+        Some(View::Array(a)) => !a.is_empty(),
+        Some(View::Object(o)) => !o.is_empty(),
     }
 }
 
 /// A non-empty string value.
 pub(super) fn text<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a str> {
     at(cx, ptr)
-        .and_then(Json::as_str)
+        .and_then(|v| v.as_str())
         .filter(|s| !s.trim().is_empty())
 }
 
@@ -262,18 +265,18 @@ pub(super) fn quorum(cx: &Context<'_>) -> Option<i64> {
 
 /// The text the chart writes into redis.conf / sentinel.conf for one value (the chart's
 /// `redis-ha.confValue`): booleans as yes/no, whole numbers as digits, null and "" as `""`.
-pub(super) fn conf_text(v: &Json) -> String {
-    match v {
-        Json::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+pub(super) fn conf_text(v: &Value) -> String {
+    match v.view() {
+        View::Bool(b) => if b { "yes" } else { "no" }.to_string(),
+        View::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => i.to_string(),
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e19 => format!("{f:.0}"),
             _ => n.to_string(),
         },
-        Json::Null => "\"\"".to_string(),
-        Json::String(s) if s.is_empty() => "\"\"".to_string(),
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
+        View::Null => "\"\"".to_string(),
+        View::String("") => "\"\"".to_string(),
+        View::String(s) => s.to_string(),
+        View::Array(_) | View::Object(_) => v.to_json().to_string(),
     }
 }
 
@@ -316,16 +319,16 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
         return Vec::new();
     }
     let base = format!("/{which}/config");
-    let Some(Json::Object(map)) = at(cx, &base) else {
+    let Some(View::Object(map)) = at(cx, &base) else {
         return Vec::new();
     };
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
+    let mut entries: Vec<(&String, &Value)> = map.iter().map(|(k, e)| (k, &*e.value)).collect();
+    entries.sort_by_key(|(k, _)| *k);
     let mut out = Vec::new();
-    for k in keys {
+    for (k, v) in entries {
         let ptr = format!("{base}/{}", crate::values::escape_pointer(k));
-        match &map[k] {
-            Json::Array(items) => {
+        match &v.kind {
+            crate::values::ValueKind::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     out.push(Directive {
                         key: k.clone(),
@@ -334,7 +337,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                     });
                 }
             }
-            v => out.push(Directive {
+            _ => out.push(Directive {
                 key: k.clone(),
                 value: conf_text(v),
                 ptr,
@@ -381,8 +384,8 @@ pub(super) fn unquote(s: &str) -> &str {
 pub(super) fn redis_major(cx: &Context<'_>) -> Option<u32> {
     let tag = at(cx, "/image/tag")?;
     let tag = match tag {
-        Json::String(s) => s.clone(),
-        Json::Number(n) => n.to_string(),
+        View::String(s) => s.to_string(),
+        View::Number(n) => n.to_string(),
         _ => return None,
     };
     model::sizing::redis_major_version(&tag)
@@ -414,10 +417,10 @@ pub(super) fn memory_bytes(cx: &Context<'_>, resources: &str, kind: &str) -> Opt
 }
 
 /// A JSON value as a Kubernetes memory quantity in bytes.
-pub(super) fn quantity_bytes(v: &Json) -> Option<u64> {
+pub(super) fn quantity_bytes(v: View<'_>) -> Option<u64> {
     match v {
-        Json::String(s) => model::units::parse_memory_quantity(s.trim()).ok(),
-        Json::Number(n) => n.as_u64().or_else(|| {
+        View::String(s) => model::units::parse_memory_quantity(s.trim()).ok(),
+        View::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
                 .filter(|f| *f >= 0.0 && f.fract() == 0.0)
                 .map(|f| f as u64)
@@ -451,10 +454,10 @@ pub(super) fn sentinel_millis(cx: &Context<'_>, name: &str, default: i64) -> Opt
 }
 
 /// An HAProxy time (`2s`, `500ms`, `1m`, plain digits = ms) in milliseconds.
-pub(super) fn haproxy_millis(v: &Json) -> Option<u64> {
+pub(super) fn haproxy_millis(v: View<'_>) -> Option<u64> {
     let s = match v {
-        Json::Number(n) => return n.as_u64(),
-        Json::String(s) => s.trim(),
+        View::Number(n) => return n.as_u64(),
+        View::String(s) => s.trim(),
         _ => return None,
     };
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -556,9 +559,9 @@ pub(super) fn push_memory(
 /// Disruptions a PodDisruptionBudget allows for `pods` pods (`None` when it sets neither field
 /// or a field is not a count or percentage).
 pub(super) fn pdb_allowed(cx: &Context<'_>, base: &str, pods: u32) -> Option<(u32, String)> {
-    let count = |v: &Json, round_up: bool| -> Option<u32> {
+    let count = |v: View<'_>, round_up: bool| -> Option<u32> {
         match v {
-            Json::String(s) if s.trim().ends_with('%') => {
+            View::String(s) if s.trim().ends_with('%') => {
                 let p: u64 = s.trim().trim_end_matches('%').parse().ok()?;
                 let scaled = u64::from(pods).saturating_mul(p);
                 let n = if round_up {
@@ -586,19 +589,34 @@ pub(super) fn pdb_allowed(cx: &Context<'_>, base: &str, pods: u32) -> Option<(u3
 mod tests {
     use super::*;
 
+    /// The value of `v` in a one-key YAML document, typed as Helm types it.
+    fn val(yaml: &str) -> Value {
+        let src = crate::source::SourceFile::new(
+            "t.yaml",
+            format!("v: {yaml}\n"),
+            crate::source::SourceKind::ValuesFile,
+        );
+        let doc = crate::yaml::load_str(src, &crate::yaml::Limits::default()).unwrap();
+        let tree = crate::values::from_document(&doc);
+        tree.pointer("/v").unwrap().clone()
+    }
+
     #[test]
     fn conf_text_matches_the_chart() {
-        assert_eq!(conf_text(&serde_json::json!(true)), "yes");
-        assert_eq!(conf_text(&serde_json::json!(1000000)), "1000000");
-        assert_eq!(conf_text(&serde_json::json!(1e9)), "1000000000");
-        assert_eq!(conf_text(&serde_json::json!("")), "\"\"");
+        assert_eq!(conf_text(&val("true")), "yes");
+        assert_eq!(conf_text(&val("1000000")), "1000000");
+        assert_eq!(conf_text(&val("1e9")), "1000000000");
+        assert_eq!(conf_text(&val("\"\"")), "\"\"");
+        assert_eq!(conf_text(&val("~")), "\"\"");
+        assert_eq!(conf_text(&val("[a, 1]")), "[\"a\",1]");
     }
 
     #[test]
     fn haproxy_times() {
-        assert_eq!(haproxy_millis(&serde_json::json!("2s")), Some(2000));
-        assert_eq!(haproxy_millis(&serde_json::json!("500ms")), Some(500));
-        assert_eq!(haproxy_millis(&serde_json::json!("1x")), None);
+        assert_eq!(haproxy_millis(val("2s").view()), Some(2000));
+        assert_eq!(haproxy_millis(val("500ms").view()), Some(500));
+        assert_eq!(haproxy_millis(val("250").view()), Some(250));
+        assert_eq!(haproxy_millis(val("1x").view()), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
-use super::{at, diag, haproxy_enabled};
+use super::{diag, haproxy_enabled, value_at};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use serde_json::Value as Json;
+use crate::values::{Value, View};
 
 pub(super) static META: RuleMeta = RuleMeta {
     id: "RHA152",
@@ -60,26 +60,28 @@ impl Rule for PodSecurityRestricted {
                 continue;
             }
             // Each context looked up once; its keys read below it (no pointer built per key).
-            let (container_ctx, pod_ctx) = (at(cx, container), at(cx, pod));
-            let c = |k: &str| container_ctx.and_then(|v| crate::values::json_pointer(v, k));
-            let p = |k: &str| pod_ctx.and_then(|v| crate::values::json_pointer(v, k));
+            let (container_ctx, pod_ctx) = (value_at(cx, container), value_at(cx, pod));
+            let c = |k: &str| container_ctx.and_then(|v| v.pointer(k)).map(Value::view);
+            let p = |k: &str| pod_ctx.and_then(|v| v.pointer(k)).map(Value::view);
+            let is_bool =
+                |v: Option<View<'_>>, want: bool| matches!(v, Some(View::Bool(b)) if b == want);
             let mut missing = Vec::new();
-            if c("/privileged") == Some(&Json::Bool(true)) {
+            if is_bool(c("/privileged"), true) {
                 missing.push("privileged must not be true");
             }
-            if c("/runAsNonRoot").or_else(|| p("/runAsNonRoot")) != Some(&Json::Bool(true)) {
+            if !is_bool(c("/runAsNonRoot").or_else(|| p("/runAsNonRoot")), true) {
                 missing.push("runAsNonRoot: true");
             }
-            if c("/allowPrivilegeEscalation") != Some(&Json::Bool(false)) {
+            if !is_bool(c("/allowPrivilegeEscalation"), false) {
                 missing.push("allowPrivilegeEscalation: false");
             }
-            let drops_all = matches!(c("/capabilities/drop"), Some(Json::Array(a)) if a.iter().any(|v| v.as_str() == Some("ALL")));
+            let drops_all = matches!(c("/capabilities/drop"), Some(View::Array(a)) if a.iter().any(|v| v.view().as_str() == Some("ALL")));
             if !drops_all {
                 missing.push("capabilities.drop: [ALL]");
             }
             let seccomp = c("/seccompProfile/type")
                 .or_else(|| p("/seccompProfile/type"))
-                .and_then(Json::as_str);
+                .and_then(|v| v.as_str());
             if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
                 missing.push("seccompProfile.type: RuntimeDefault");
             }

@@ -1,7 +1,7 @@
 use super::{at, diag, replicas};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use serde_json::Value as Json;
+use crate::values::View;
 
 pub(super) static META: RuleMeta = RuleMeta {
     id: "RHA108",
@@ -33,8 +33,8 @@ Keep at least two pods out of `ro_replicas` (e.g. `ro_replicas: "2"` with 3 pods
 /// The indexes listed in `ro_replicas`, as init.sh matches them (spaces removed, exact text).
 pub(super) fn ro_tokens(cx: &Context<'_>) -> Vec<String> {
     match at(cx, "/ro_replicas") {
-        Some(Json::Number(n)) => vec![n.to_string()],
-        Some(Json::String(s)) => s
+        Some(View::Number(n)) => vec![n.to_string()],
+        Some(View::String(s)) => s
             .replace([' ', '\t'], "")
             .split(',')
             .filter(|t| !t.is_empty())

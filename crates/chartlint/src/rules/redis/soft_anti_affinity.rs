@@ -51,10 +51,10 @@ impl Rule for SoftAntiAffinity {
 }
 
 /// A non-blank `affinity` string or a non-empty map replaces the generated affinity.
-pub(super) fn custom_affinity(v: Option<&serde_json::Value>) -> bool {
+pub(super) fn custom_affinity(v: Option<crate::values::View<'_>>) -> bool {
     match v {
-        Some(serde_json::Value::String(s)) => !s.trim().is_empty(),
-        Some(serde_json::Value::Object(m)) => !m.is_empty(),
+        Some(crate::values::View::String(s)) => !s.trim().is_empty(),
+        Some(crate::values::View::Object(m)) => !m.is_empty(),
         _ => false,
     }
 }
