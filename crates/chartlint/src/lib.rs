@@ -23,6 +23,7 @@ pub mod instance;
 pub mod output;
 pub mod rules;
 pub mod schema;
+mod schema_keys;
 pub mod source;
 pub mod strvals;
 pub mod suppress;

@@ -6,6 +6,7 @@ use serde_json::Value as Json;
 use crate::diagnostic::Diagnostic;
 use crate::instance::Tree;
 use crate::rules::RuleMeta;
+use crate::schema_keys::{Keys, NodeId};
 use crate::source::Loc;
 use crate::values::{dotted_path, escape_pointer, Merged, Value, ValueKind, View};
 use crate::yaml::LoadError;
@@ -25,6 +26,8 @@ pub struct Schema {
     validator: jsonschema::Validator<Tree>,
     /// Validators of subschemas, for validating only the subtrees a user changed.
     parts: Parts,
+    /// The keys each object allows, for the unknown-key walk.
+    keys: Keys,
     /// The chart's own values.yaml passes the schema (see [`Schema::check_defaults`]): then a
     /// subtree copied unchanged from it needs no validation.
     defaults_valid: bool,
@@ -141,6 +144,7 @@ impl Schema {
         Ok(Schema {
             path: path.to_string(),
             parts: Parts::new(&raw),
+            keys: Keys::compile(&raw),
             raw,
             validator,
             defaults_valid: false,
@@ -324,17 +328,18 @@ impl Schema {
     /// Keys written by the user that the schema does not define, with a suggestion.
     pub fn unknown_keys(&self, meta: &RuleMeta, merged: &Merged) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let mut stack: Vec<(String, &Value, &Json)> =
-            vec![(String::new(), &merged.tree, &self.raw)];
+        let mut stack: Vec<(String, &Value, NodeId)> =
+            vec![(String::new(), &merged.tree, self.keys.root())];
         // A subtree copied whole from the chart's values.yaml holds no user keys: such children
         // are skipped before their pointer is built (most of the merged tree is chart defaults).
         let user = |v: &Value| v.loc.src.is_user();
-        while let Some((ptr, value, schema)) = stack.pop() {
-            let schema = self.resolve(schema);
+        while let Some((ptr, value, id)) = stack.pop() {
+            let Some(node) = self.keys.node(id) else {
+                continue;
+            };
             match &value.kind {
                 ValueKind::Map(map) => {
-                    let shape = self.object_shape(schema);
-                    if shape.free_form {
+                    if node.free_form {
                         continue;
                     }
                     for (k, e) in map {
@@ -344,28 +349,27 @@ impl Schema {
                             continue;
                         }
                         let child = || format!("{ptr}/{}", escape_pointer(k));
-                        if let Some(sub) = shape.props.iter().find(|(n, _)| n == k).map(|(_, s)| *s)
-                        {
+                        if let Some(&sub) = node.props.get(k.as_str()) {
                             if user(&e.value) {
                                 stack.push((child(), &e.value, sub));
                             }
-                        } else if let Some(ap) = shape.additional {
+                        } else if let Some(ap) = node.additional {
                             if user(&e.value) {
                                 stack.push((child(), &e.value, ap));
                             }
-                        } else if shape.report_unknown
+                        } else if node.report_unknown
                             && e.key.src.is_user()
                             && out.len() < MAX_UNKNOWN
                         {
-                            out.push(self.unknown(meta, merged, &child(), k, &e.key, &shape.props));
+                            out.push(self.unknown(meta, merged, &child(), k, &e.key, &node.names));
                         }
                     }
                 }
                 ValueKind::List(items) => {
-                    if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
+                    if let Some(item_id) = node.items {
                         for (i, item) in items.iter().enumerate() {
                             if user(item) {
-                                stack.push((format!("{ptr}/{i}"), item, item_schema));
+                                stack.push((format!("{ptr}/{i}"), item, item_id));
                             }
                         }
                     }
@@ -384,7 +388,7 @@ impl Schema {
         child: &str,
         key: &str,
         key_loc: &Loc,
-        props: &[(&str, &Json)],
+        props: &[String],
     ) -> Diagnostic {
         let path = dotted_path(&merged.tree, child);
         let parent = path.strip_suffix(key).unwrap_or("").to_string();
@@ -394,10 +398,10 @@ impl Schema {
             path.clone(),
             format!("unknown key `{path}`: the chart does not use it, so Helm ignores it"),
         );
-        match suggest(key, props.iter().map(|(n, _)| *n)) {
+        match suggest(key, props.iter().map(String::as_str)) {
             Some(s) => d.with_help(format!("did you mean `{parent}{s}`?")),
             None => {
-                let mut known: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+                let mut known: Vec<&str> = props.iter().map(String::as_str).collect();
                 known.sort_unstable();
                 let more = if known.len() > 8 { ", ..." } else { "" };
                 known.truncate(8);
@@ -408,80 +412,6 @@ impl Schema {
             }
         }
     }
-
-    /// Follow local `$ref`s.
-    fn resolve<'s>(&'s self, mut s: &'s Json) -> &'s Json {
-        for _ in 0..32 {
-            match s
-                .get("$ref")
-                .and_then(Json::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-            {
-                Some(ptr) => match self.raw.pointer(ptr) {
-                    Some(t) => s = t,
-                    None => return s,
-                },
-                None => return s,
-            }
-        }
-        s
-    }
-
-    fn object_shape<'s>(&'s self, schema: &'s Json) -> Shape<'s> {
-        let mut parts = vec![schema];
-        for kw in ["allOf", "anyOf", "oneOf"] {
-            if let Some(Json::Array(subs)) = schema.get(kw) {
-                parts.extend(subs.iter().map(|s| self.resolve(s)));
-            }
-        }
-        let mut props: Vec<(&str, &Json)> = Vec::new();
-        let mut open = false;
-        let mut closed = false;
-        let mut additional = None;
-        // The keys of one `properties` object are unique: only a second one needs the check
-        // against names already taken.
-        let mut first_properties = true;
-        for p in &parts {
-            if let Some(Json::Object(m)) = p.get("properties") {
-                if first_properties {
-                    props.reserve(m.len());
-                    props.extend(m.iter().map(|(k, v)| (k.as_str(), v)));
-                    first_properties = false;
-                } else {
-                    for (k, v) in m {
-                        if !props.iter().any(|(n, _)| n == k) {
-                            props.push((k.as_str(), v));
-                        }
-                    }
-                }
-            }
-            // Pattern keys need a regex engine; treat them as "anything may be here".
-            if p.get("patternProperties").is_some() {
-                open = true;
-            }
-            match p.get("additionalProperties") {
-                Some(Json::Bool(true)) => open = true,
-                Some(Json::Bool(false)) => closed = true,
-                Some(s @ Json::Object(_)) if additional.is_none() => additional = Some(s),
-                _ => {}
-            }
-        }
-        let is_bool_true = matches!(schema, Json::Bool(true));
-        let free_form = is_bool_true || (props.is_empty() && !closed && additional.is_none());
-        Shape {
-            props,
-            additional,
-            report_unknown: !open && !closed && additional.is_none(),
-            free_form,
-        }
-    }
-}
-
-struct Shape<'s> {
-    props: Vec<(&'s str, &'s Json)>,
-    additional: Option<&'s Json>,
-    report_unknown: bool,
-    free_form: bool,
 }
 
 fn truncate(s: &str, max: usize) -> String {
