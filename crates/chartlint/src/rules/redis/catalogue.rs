@@ -331,12 +331,12 @@ pub(crate) static REDIS: &[Entry] = &[
 pub(crate) fn redis(name: &str) -> Option<&'static Entry> {
     // Looked up for every directive by many rules: index the catalogue once per process by
     // ASCII-lowercased name (the same match as `eq_ignore_ascii_case`; the first entry wins).
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, usize>> =
-        std::sync::OnceLock::new();
+    type Index = std::collections::HashMap<String, usize, foldhash::fast::RandomState>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
     let index = INDEX.get_or_init(|| {
         // An entry matches by its name or an alias, and the first matching entry wins: walk the
         // entries in order and keep the first one per spelling.
-        let mut first = std::collections::HashMap::new();
+        let mut first = Index::default();
         for (i, e) in REDIS.iter().enumerate() {
             for n in std::iter::once(e.name).chain(e.aliases.iter().copied()) {
                 first.entry(n.to_ascii_lowercase()).or_insert(i);
@@ -344,7 +344,13 @@ pub(crate) fn redis(name: &str) -> Option<&'static Entry> {
         }
         first
     });
-    index.get(&name.to_ascii_lowercase()).map(|&i| &REDIS[i])
+    // Names are almost always written in lower case: copy only when they are not.
+    let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        index.get(&name.to_ascii_lowercase())
+    } else {
+        index.get(name)
+    };
+    found.map(|&i| &REDIS[i])
 }
 
 /// Every redis.conf directive name, aliases included (for suggestions).

@@ -1,4 +1,4 @@
-use super::catalogue::{self, Kind};
+use super::catalogue::Kind;
 use super::{diag, directives, unquote};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -41,7 +41,7 @@ impl Rule for InvalidIntegerValue {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in directives(cx, "redis") {
-            let Some(Kind::Int(min)) = catalogue::redis(&d.key).map(|e| e.kind) else {
+            let Some(Kind::Int(min)) = d.entry.map(|e| e.kind) else {
                 continue;
             };
             let v = unquote(&d.value);

@@ -1,4 +1,4 @@
-use super::catalogue::{self, Kind};
+use super::catalogue::Kind;
 use super::{diag, directives, unquote};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -42,7 +42,7 @@ impl Rule for InvalidRedisMemoryValue {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in directives(cx, "redis") {
-            if catalogue::redis(&d.key).map(|e| e.kind) != Some(Kind::Memory) {
+            if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
                 continue;
             }
             let value = unquote(&d.value);

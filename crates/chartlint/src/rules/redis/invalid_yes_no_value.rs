@@ -1,4 +1,4 @@
-use super::catalogue::{self, Kind};
+use super::catalogue::Kind;
 use super::{diag, directives, unquote};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -41,7 +41,7 @@ impl Rule for InvalidYesNoValue {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for d in directives(cx, "redis") {
-            if catalogue::redis(&d.key).map(|e| e.kind) != Some(Kind::YesNo) {
+            if d.entry.map(|e| e.kind) != Some(Kind::YesNo) {
                 continue;
             }
             let v = unquote(&d.value);

@@ -68,7 +68,8 @@ impl Rule for MemoryRequestNotLimit {
             // One lookup of the container's resources; pointers are built only for a finding.
             let resources = super::value_at(cx, base);
             let value = |class: &str, resource: &str| {
-                resources.and_then(|r| r.pointer(&format!("/{class}/{resource}")))
+                let class = resources?.as_map()?.get(class)?;
+                Some(&*class.value.as_map()?.get(resource)?.value)
             };
             for (resource, parse) in [
                 ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),

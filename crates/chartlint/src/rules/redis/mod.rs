@@ -289,6 +289,8 @@ pub(super) struct Directive {
     pub value: String,
     /// JSON pointer of the value (of the list item for list values).
     pub ptr: String,
+    /// The catalogue entry of the key (`None` for a name Redis does not know).
+    pub entry: Option<&'static catalogue::Entry>,
 }
 
 /// Knowledge derived from the merged values that several rules read, computed once per lint
@@ -327,6 +329,12 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     for (k, v) in entries {
         let ptr = format!("{base}/{}", crate::values::escape_pointer(k));
+        // Looked up once here: rules ask for directives by name many times per file.
+        let entry = if which == "redis" {
+            catalogue::redis(k)
+        } else {
+            None
+        };
         match &v.kind {
             crate::values::ValueKind::List(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -334,6 +342,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                         key: k.clone(),
                         value: conf_text(item),
                         ptr: format!("{ptr}/{i}"),
+                        entry,
                     });
                 }
             }
@@ -341,6 +350,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                 key: k.clone(),
                 value: conf_text(v),
                 ptr,
+                entry,
             }),
         }
     }
@@ -351,17 +361,12 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
 /// `min-slaves-to-write`): the last line wins, as when Redis reads the file.
 pub(super) fn redis_directive<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c Directive> {
     let entry = catalogue::redis(name);
-    let is_name = |key: &str| match entry {
-        Some(e) => {
-            key.eq_ignore_ascii_case(e.name)
-                || e.aliases.iter().any(|a| key.eq_ignore_ascii_case(a))
-        }
-        None => key.eq_ignore_ascii_case(name),
+    let is_name = |d: &Directive| match entry {
+        // The same entry: the name or one of its aliases, in any case.
+        Some(e) => d.entry.is_some_and(|de| std::ptr::eq(de, e)),
+        None => d.key.eq_ignore_ascii_case(name),
     };
-    directives(cx, "redis")
-        .iter()
-        .rev()
-        .find(|d| is_name(&d.key))
+    directives(cx, "redis").iter().rev().find(|d| is_name(d))
 }
 
 /// The effective value of a sentinel.config option.

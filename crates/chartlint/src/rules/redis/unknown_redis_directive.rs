@@ -42,7 +42,7 @@ impl Rule for UnknownRedisDirective {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = std::collections::HashSet::new();
         for d in directives(cx, "redis") {
-            if catalogue::redis(&d.key).is_some() || !seen.insert(d.key.clone()) {
+            if d.entry.is_some() || !seen.insert(d.key.clone()) {
                 continue;
             }
             let help = match super::suggest(&d.key, catalogue::redis_names()) {
