@@ -21,11 +21,15 @@ pub struct Ignore {
     pub reason: String,
 }
 
+/// What every inline directive starts with (the YAML loader collects comments only from
+/// texts that contain it).
+pub const MARKER: &str = "chartlint:";
+
 /// Parse the ignore comments of a document.
 pub fn ignores(doc: &Document) -> Vec<Ignore> {
     let mut out = Vec::new();
     for c in &doc.comments {
-        let Some(rest) = c.text.trim().strip_prefix("chartlint:") else {
+        let Some(rest) = c.text.trim().strip_prefix(MARKER) else {
             continue;
         };
         let Some(rest) = rest.trim_start().strip_prefix("ignore") else {

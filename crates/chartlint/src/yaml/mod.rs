@@ -171,7 +171,9 @@ pub struct Document {
     pub root: Option<Node>,
     /// Keys written more than once.
     pub duplicates: Vec<DuplicateKey>,
-    /// All comments of the first document.
+    /// The comments of the first document, when it may hold inline directives: only a text
+    /// containing `chartlint:` has its comments collected (the parser reads others faster
+    /// without them, and only `# chartlint: ...` comments mean anything here).
     pub comments: Vec<Comment>,
     /// Positions of `<<` merge keys.
     pub merge_keys: Vec<Span>,
@@ -296,6 +298,7 @@ pub fn load_str(src: Src, limits: &Limits) -> Result<Document, LoadError> {
     let mut line_starts: Vec<usize> = Vec::new();
     // Parser nesting limits sit above ours so that our own, clearer depth error comes first.
     let options = granit_parser::options! {
+        emit_comments: text.contains(crate::suppress::MARKER),
         max_buffered_comment_events: 1 << 20,
         flow_nesting_limit: limits.max_depth + 8,
         block_nesting_limit: limits.max_depth + 8,
