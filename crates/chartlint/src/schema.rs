@@ -33,30 +33,40 @@ pub struct Schema {
     defaults_valid: bool,
 }
 
-/// Keywords that constrain an object only through its named properties. A schema object that
-/// holds no other keyword is satisfied exactly when each property's value satisfies its own
-/// subschema, so the properties can be validated one by one (and unchanged ones skipped).
-const PER_PROPERTY: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "title",
-    "description",
-    "default",
-    "examples",
-    "type",
-    "properties",
-    "definitions",
-    "$defs",
-];
-
-/// True when `node` constrains a map only per property (see [`PER_PROPERTY`]).
+/// True when `node` constrains a map only through its named properties: it holds no keyword
+/// but these (annotations, `type: object`, `properties`, definitions). Such a schema object is
+/// satisfied exactly when each property's value satisfies its own subschema, so the
+/// properties can be validated one by one (and unchanged ones skipped).
 fn per_property(node: &Json) -> bool {
     let Json::Object(m) = node else {
         return false;
     };
-    m.keys().all(|k| PER_PROPERTY.contains(&k.as_str()))
-        && m.get("type").is_none_or(|t| t == "object")
+    m.keys().all(|k| {
+        matches!(
+            k.as_str(),
+            "$schema"
+                | "$id"
+                | "$comment"
+                | "title"
+                | "description"
+                | "default"
+                | "examples"
+                | "type"
+                | "properties"
+                | "definitions"
+                | "$defs"
+        )
+    }) && m.get("type").is_none_or(|t| t == "object")
+}
+
+/// Append `key` as a JSON pointer token.
+fn push_token(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(&escape_pointer(key));
+    } else {
+        pointer.push_str(key);
+    }
 }
 
 /// One schema error, with the pointers of the whole document.
@@ -78,8 +88,13 @@ struct Parts {
     registry: Option<jsonschema::Registry<'static>>,
     /// `$schema` of the chart's schema, so that a wrapper compiles under the same draft.
     draft: Option<Json>,
-    compiled: std::sync::RwLock<std::collections::HashMap<String, Option<Arc<Validator<Tree>>>>>,
+    /// Compiled so far, by pointer (`None`: cannot be compiled alone).
+    compiled: std::sync::RwLock<Compiled>,
 }
+
+/// Subschema validators by JSON pointer.
+type Compiled =
+    std::collections::HashMap<String, Option<Arc<Validator<Tree>>>, foldhash::fast::RandomState>;
 
 impl Parts {
     fn new(raw: &Json) -> Parts {
@@ -184,9 +199,17 @@ impl Schema {
     /// The schema errors of the merged values, with whole-document pointers.
     fn errors(&self, merged: &Merged) -> Vec<Found> {
         let mut found = Vec::new();
-        if !(self.defaults_valid
-            && self.errors_by_part("", &self.raw, &merged.tree, "", &mut found))
-        {
+        let by_part = self.defaults_valid && {
+            let (mut schema_ptr, mut instance_ptr) = (String::new(), String::new());
+            self.errors_by_part(
+                &mut schema_ptr,
+                &self.raw,
+                &merged.tree,
+                &mut instance_ptr,
+                &mut found,
+            )
+        };
+        if !by_part {
             found.clear();
             // Most inputs are valid: the yes/no check is cheaper than collecting (no) errors.
             if !self.validator.is_valid(&merged.tree) {
@@ -202,13 +225,14 @@ impl Schema {
 
     /// Validate `value` against the subschema `node` (at `schema_ptr`), splitting per property
     /// where the schema allows it and skipping the chart's unchanged subtrees. False when a
-    /// needed validator is missing (the caller then validates the whole document).
+    /// needed validator is missing (the caller then validates the whole document). The
+    /// pointers are extended in place and restored before returning.
     fn errors_by_part(
         &self,
-        schema_ptr: &str,
+        schema_ptr: &mut String,
         node: &Json,
         value: &Value,
-        instance_ptr: &str,
+        instance_ptr: &mut String,
         found: &mut Vec<Found>,
     ) -> bool {
         if let (true, ValueKind::Map(map)) = (per_property(node), &value.kind) {
@@ -222,14 +246,13 @@ impl Schema {
                 let Some(sub) = props.and_then(|p| p.get(k)) else {
                     continue;
                 };
-                let key = escape_pointer(k);
-                let ok = self.errors_by_part(
-                    &format!("{schema_ptr}/properties/{key}"),
-                    sub,
-                    &e.value,
-                    &format!("{instance_ptr}/{key}"),
-                    found,
-                );
+                let (schema_len, instance_len) = (schema_ptr.len(), instance_ptr.len());
+                schema_ptr.push_str("/properties");
+                push_token(schema_ptr, k);
+                push_token(instance_ptr, k);
+                let ok = self.errors_by_part(schema_ptr, sub, &e.value, instance_ptr, found);
+                schema_ptr.truncate(schema_len);
+                instance_ptr.truncate(instance_len);
                 if !ok {
                     return false;
                 }
