@@ -58,6 +58,10 @@ struct Summary {
     graceful_unavailable_ms: Option<u64>,
     graceful_acked_writes_lost: Option<u64>,
     graceful_prestop_output: Vec<String>,
+    /// What the writer saw after each fault: (ms after the fault, "ok" or the error), one
+    /// entry per change.
+    hard_timeline: Vec<(u64, String)>,
+    graceful_timeline: Vec<(u64, String)>,
     /// Most redis reporting role master in one sample, across both faults.
     max_masters_seen: usize,
 }
@@ -136,7 +140,23 @@ fn summary(
         graceful_unavailable_ms: graceful.outage.as_ref().map(|o| o.unavailable_ms),
         graceful_acked_writes_lost: graceful.outage.as_ref().map(|o| o.acked_writes_lost),
         graceful_prestop_output: graceful.hook_output.clone(),
+        hard_timeline: timeline(hard),
+        graceful_timeline: timeline(graceful),
         max_masters_seen: hard.max_masters_seen.max(graceful.max_masters_seen),
+    }
+}
+
+fn timeline(r: &FailoverReport) -> Vec<(u64, String)> {
+    r.outage
+        .as_ref()
+        .map(|o| o.timeline.clone())
+        .unwrap_or_default()
+}
+
+/// The writer's timeline, one change per line.
+fn print_timeline(t: &[(u64, String)]) {
+    for (ms, event) in t {
+        println!("    +{ms:>6} ms  {event}");
     }
 }
 
@@ -177,6 +197,8 @@ fn main() -> ExitCode {
                     if let Some(r) = &s.no_failover_reason {
                         println!("  reason:             {r}");
                     }
+                    println!("  writer (ms after the kill):");
+                    print_timeline(&s.hard_timeline);
                     if let Some(r) = s.old_master_rejoined {
                         println!("  old master rejoined as replica: {r}");
                     }
@@ -189,6 +211,8 @@ fn main() -> ExitCode {
                             .map(|v| v.to_string())
                             .unwrap_or_else(|| "-".into())
                     );
+                    println!("  writer (ms after the pod deletion):");
+                    print_timeline(&s.graceful_timeline);
                     for h in &s.graceful_prestop_output {
                         println!("  {}", h.trim_end().replace('\n', "\n  "));
                     }

@@ -135,16 +135,29 @@ pub struct Outage {
     pub writes_failed: u64,
     /// Acknowledged writes absent from the final master.
     pub acked_writes_lost: u64,
+    /// What the writer saw from the fault on, condensed: (ms after the fault, event), one
+    /// entry per change (an error different from the previous one, or the first success after
+    /// errors).
+    pub timeline: Vec<(u64, String)>,
 }
 
 /// A client writing `podsim:w:<n>` through HAProxy every 10 ms from the client namespace.
 pub struct Writer {
-    stop: Arc<AtomicBool>,
-    acked: Arc<Mutex<Vec<(u64, Instant)>>>,
-    failed: Arc<Mutex<u64>>,
-    last_error: Arc<Mutex<String>>,
+    seen: Arc<Seen>,
     handle: Option<std::thread::JoinHandle<Result<()>>>,
     prefix: String,
+}
+
+/// What the writer thread records, shared with the scenario.
+#[derive(Default)]
+struct Seen {
+    stop: AtomicBool,
+    /// (write number, when acknowledged).
+    acked: Mutex<Vec<(u64, Instant)>>,
+    failed: Mutex<u64>,
+    last_error: Mutex<String>,
+    /// Every change between success and a given error: (time, "ok" or the error).
+    changes: Mutex<Vec<(Instant, String)>>,
 }
 
 impl Writer {
@@ -154,25 +167,13 @@ impl Writer {
             .haproxy
             .ok_or_else(|| Error::Scenario("HAProxy is not enabled".into()))?;
         let pw = c.facts.auth.clone();
-        let stop = Arc::new(AtomicBool::new(false));
-        let acked = Arc::new(Mutex::new(Vec::new()));
-        let failed = Arc::new(Mutex::new(0u64));
-        let last_error = Arc::new(Mutex::new(String::new()));
-        let (s2, a2, f2, e2, p2) = (
-            stop.clone(),
-            acked.clone(),
-            failed.clone(),
-            last_error.clone(),
-            prefix.to_string(),
-        );
+        let seen = Arc::new(Seen::default());
+        let (seen2, prefix2) = (seen.clone(), prefix.to_string());
         let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
-            write_loop(ha, pw, &p2, &s2, &a2, &f2, &e2);
+            write_loop(ha, pw, &prefix2, &seen2);
         })?;
         Ok(Writer {
-            stop,
-            acked,
-            failed,
-            last_error,
+            seen,
             handle: Some(handle),
             prefix: prefix.to_string(),
         })
@@ -180,29 +181,39 @@ impl Writer {
 
     /// The last failed write's error (reply or I/O).
     pub fn last_error(&self) -> String {
-        self.last_error
+        self.seen
+            .last_error
             .lock()
             .map(|e| e.clone())
             .unwrap_or_default()
     }
 
     pub fn acked_count(&self) -> usize {
-        self.acked.lock().map(|a| a.len()).unwrap_or(0)
+        self.seen.acked.lock().map(|a| a.len()).unwrap_or(0)
     }
 
     /// Time of the last acknowledged write.
     pub fn last_ack(&self) -> Option<Instant> {
-        self.acked.lock().ok().and_then(|a| a.last().map(|x| x.1))
+        self.seen
+            .acked
+            .lock()
+            .ok()
+            .and_then(|a| a.last().map(|x| x.1))
     }
 
     /// Stops the client and checks the acknowledged keys on `master` (a pod name).
     pub fn finish(mut self, c: &Cluster, master: &str, since: Instant) -> Result<Outage> {
-        self.stop.store(true, Ordering::SeqCst);
+        self.seen.stop.store(true, Ordering::SeqCst);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
-        let acked = self.acked.lock().map(|a| a.clone()).unwrap_or_default();
-        let failed = self.failed.lock().map(|f| *f).unwrap_or(0);
+        let acked = self
+            .seen
+            .acked
+            .lock()
+            .map(|a| a.clone())
+            .unwrap_or_default();
+        let failed = self.seen.failed.lock().map(|f| *f).unwrap_or(0);
         let mut gap = Duration::ZERO;
         for w in acked.windows(2) {
             if w[1].1 >= since {
@@ -224,33 +235,44 @@ impl Writer {
                 other => return Err(Error::Scenario(format!("MGET on {master}: {other:?}"))),
             }
         }
+        let timeline = self
+            .seen
+            .changes
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .filter(|(t, _)| *t >= since)
+                    .map(|(t, e)| (t.duration_since(since).as_millis() as u64, e.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Outage {
             unavailable_ms: gap.as_millis() as u64,
             writes_acked: acked.len() as u64,
             writes_failed: failed,
             acked_writes_lost: lost,
+            timeline,
         })
     }
 }
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.seen.stop.store(true, Ordering::SeqCst);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
     }
 }
 
-fn write_loop(
-    ha: SocketAddr,
-    pw: Option<String>,
-    prefix: &str,
-    stop: &AtomicBool,
-    acked: &Mutex<Vec<(u64, Instant)>>,
-    failed: &Mutex<u64>,
-    last_error: &Mutex<String>,
-) {
+fn write_loop(ha: SocketAddr, pw: Option<String>, prefix: &str, seen: &Seen) {
+    let Seen {
+        stop,
+        acked,
+        failed,
+        last_error,
+        changes,
+    } = seen;
     let timeout = Duration::from_millis(300);
     let mut conn: Option<resp::Conn> = None;
     let mut n: u64 = 0;
@@ -270,6 +292,13 @@ fn write_loop(
             }
             None => (false, "cannot connect to HAProxy".to_string()),
         };
+        let event = if ok { "ok" } else { err.as_str() };
+        if let Ok(mut c) = changes.lock() {
+            // The first event, then each change (an ok run is one entry).
+            if c.last().is_none_or(|(_, last)| last != event) {
+                c.push((Instant::now(), event.to_string()));
+            }
+        }
         if !ok {
             if let Ok(mut e) = last_error.lock() {
                 *e = err;
