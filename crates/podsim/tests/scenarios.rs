@@ -97,6 +97,20 @@ fn b_d_hard_loss_then_old_master_rejoins() {
         "(d) {} rejoined as replica; {samples} samples, never two masters",
         r.old_master
     );
+    // A rolling update stops the next pod as soon as the previous one is back. The sentinel
+    // that restarted moments ago has not heard the current epoch yet; a failover it ran would
+    // reuse an epoch the others hold and they would keep naming the stopped master.
+    let g = must(&c, lose_master(&c, Loss::Graceful, failover_limit(&c)));
+    println!(
+        "(d) graceful stop right after the rejoin: {}",
+        serde_json::to_string(&g).unwrap_or_default()
+    );
+    assert!(
+        g.failed_over,
+        "(d) no agreed new master after a graceful stop following a restart: {:?} {:?}",
+        g.reason, g.hook_output
+    );
+    assert_eq!(g.outage.map(|o| o.acked_writes_lost), Some(0));
 }
 
 #[test]
@@ -115,11 +129,9 @@ fn c_graceful_stop_hands_over_without_losing_writes() {
         r.reason, r.hook_output
     );
     let o = r.outage.expect("outage");
-    // What the hook guarantees, asserted on every run: the hand-over completes (the hook exits
-    // 0), no acknowledged write is lost, and clients are back well before the 30 s write pause
-    // would run out (a stalled hand-over hits it). The 2 s target is met by the median
-    // of this configuration (README) but not by every run (about one in three shows 5-6 s),
-    // so it is reported here, not asserted.
+    // What the hook guarantees: the hand-over completes (the hook exits 0), no acknowledged
+    // write is lost, and clients are back within the 2 s target (measured 0.4-0.8 s:
+    // README), far below the hard loss's down-after + failover.
     assert!(
         r.hook_output.iter().any(|h| h.contains("exit status: 0")),
         "(c) preStop hook failed: {:?}",
@@ -131,20 +143,13 @@ fn c_graceful_stop_hands_over_without_losing_writes() {
         r.hook_output
     );
     assert!(
-        o.unavailable_ms <= 10_000,
-        "(c) window {} ms: the hand-over stalled; hook: {:?}",
+        o.unavailable_ms <= 2000,
+        "(c) window {} ms > 2 s; writer: {:?}; hook: {:?}",
         o.unavailable_ms,
+        o.timeline,
         r.hook_output
     );
-    println!(
-        "(c) window {} ms ({} the 2 s target)",
-        o.unavailable_ms,
-        if o.unavailable_ms <= 2000 {
-            "within"
-        } else {
-            "ABOVE"
-        }
-    );
+    println!("(c) window {} ms (target 2 s)", o.unavailable_ms);
 }
 
 #[test]
