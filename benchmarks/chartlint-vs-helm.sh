@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): lint N generated values files against one chart with
 # `chartlint --each` (one process) and compare with a loop of `helm lint -f`.
-# helm is slow, so the helm loop runs on a sample of SAMPLE files and is extrapolated to N.
+# helm is slow, so `helm lint` runs on a sample of SAMPLE files, each timed on its own, and
+# the median file is extrapolated to N.
 #
 # Usage: benchmarks/chartlint-vs-helm.sh [CHART_DIR] [N] [SAMPLE]
 # Env: HELM (default .tools/bin/helm4), CARGO_TARGET_DIR (default target), RUNS (chartlint
@@ -90,19 +91,23 @@ for _ in $(seq 1 "$runs"); do
   fi
   tail -n 1 "$work/chartlint.time" >> "$work/chartlint.times"
 done
-read -r cl_wall cl_user cl_sys < <(sort -n "$work/chartlint.times" | sed -n "$(( (runs + 1) / 2 ))p")
-cl_cpu=$(echo "$cl_user + $cl_sys" | bc -l)
+# Medians, each over its own column: the machine's speed varies from run to run.
+median() { sort -n | sed -n "$(( ($(wc -l < "$1") + 1) / 2 ))p"; }
+cl_wall=$(awk '{ print $1 }' "$work/chartlint.times" | median "$work/chartlint.times")
+cl_cpu=$(awk '{ print $2 + $3 }' "$work/chartlint.times" | median "$work/chartlint.times")
 cl_files=$(grep -o '"files": [0-9]*' "$work/chartlint.json" | grep -o '[0-9]*$')
 
-{ time for i in $(seq 1 "$sample"); do
-  "$helm" lint "$chart" -f "$work/values/instance-$i.yaml" > /dev/null 2>&1 || true
-done; } 2> "$work/helm.time"
-read -r h_wall h_user h_sys < <(tail -n 1 "$work/helm.time")
-h_cpu=$(echo "$h_user + $h_sys" | bc -l)
-scale=$(echo "$n / $sample" | bc -l)
+# helm: each sampled file timed on its own; the median file, times N, is the loop's estimate.
+: > "$work/helm.times"
+for i in $(seq 1 "$sample"); do
+  { time "$helm" lint "$chart" -f "$work/values/instance-$i.yaml" > /dev/null 2>&1 || true; } 2> "$work/helm.time"
+  tail -n 1 "$work/helm.time" >> "$work/helm.times"
+done
+h_wall=$(awk '{ print $1 }' "$work/helm.times" | median "$work/helm.times")
+h_cpu=$(awk '{ print $2 + $3 }' "$work/helm.times" | median "$work/helm.times")
 
-printf 'files:                        %d (chartlint summary: %s); helm sample: %d files, extrapolated x%.0f\n' "$n" "$cl_files" "$sample" "$scale"
-printf 'chartlint --each (1 process): wall %.3f s (%.0f files/s), CPU %.3f s (median of %d runs)\n' "$cl_wall" "$(echo "$n / $cl_wall" | bc -l)" "$cl_cpu" "$runs"
-printf 'helm lint -f loop:            wall %.3f s for %d files -> %.1f s for %d (%.1f files/s), CPU %.1f s for %d\n' \
-  "$h_wall" "$sample" "$(echo "$h_wall * $scale" | bc -l)" "$n" "$(echo "$sample / $h_wall" | bc -l)" "$(echo "$h_cpu * $scale" | bc -l)" "$n"
-printf 'speed-up:                     wall %.0fx, CPU %.0fx\n' "$(echo "$h_wall * $scale / $cl_wall" | bc -l)" "$(echo "$h_cpu * $scale / $cl_cpu" | bc -l)"
+printf 'files:                        %d (chartlint summary: %s); helm: %d files timed one by one\n' "$n" "$cl_files" "$sample"
+printf 'chartlint --each (1 process): wall %.3f s (%.0f files/s), CPU %.3f s (medians of %d runs)\n' "$cl_wall" "$(echo "$n / $cl_wall" | bc -l)" "$cl_cpu" "$runs"
+printf 'helm lint -f loop:            wall %.3f s per file -> %.1f s for %d (%.1f files/s), CPU %.3f s per file -> %.1f s (medians)\n' \
+  "$h_wall" "$(echo "$h_wall * $n" | bc -l)" "$n" "$(echo "1 / $h_wall" | bc -l)" "$h_cpu" "$(echo "$h_cpu * $n" | bc -l)"
+printf 'speed-up:                     wall %.0fx, CPU %.0fx\n' "$(echo "$h_wall * $n / $cl_wall" | bc -l)" "$(echo "$h_cpu * $n / $cl_cpu" | bc -l)"
