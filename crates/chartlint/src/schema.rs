@@ -371,7 +371,13 @@ impl Schema {
                         if !e.key.src.is_user() && !user(&e.value) {
                             continue;
                         }
-                        let child = || format!("{ptr}/{}", escape_pointer(k));
+                        // Built by hand: format! costs more than the rest of a key's visit.
+                        let child = || {
+                            let mut child = String::with_capacity(ptr.len() + k.len() + 1);
+                            child.push_str(&ptr);
+                            push_token(&mut child, k);
+                            child
+                        };
                         if let Some(&sub) = node.props.get(k.as_str()) {
                             if user(&e.value) {
                                 stack.push((child(), &e.value, sub));
