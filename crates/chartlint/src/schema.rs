@@ -8,7 +8,9 @@ use crate::instance::Tree;
 use crate::rules::RuleMeta;
 use crate::schema_keys::{Keys, NodeId};
 use crate::source::Loc;
-use crate::values::{dotted_path, escape_pointer, Merged, Value, ValueKind, View};
+use crate::values::{
+    dotted_path, escape_pointer, push_pointer_token, Merged, Value, ValueKind, View,
+};
 use crate::yaml::LoadError;
 use jsonschema::Validator;
 use std::sync::Arc;
@@ -57,16 +59,6 @@ fn per_property(node: &Json) -> bool {
                 | "$defs"
         )
     }) && m.get("type").is_none_or(|t| t == "object")
-}
-
-/// Append `key` as a JSON pointer token.
-fn push_token(pointer: &mut String, key: &str) {
-    pointer.push('/');
-    if key.bytes().any(|b| b == b'~' || b == b'/') {
-        pointer.push_str(&escape_pointer(key));
-    } else {
-        pointer.push_str(key);
-    }
 }
 
 /// One schema error, with the pointers of the whole document.
@@ -248,8 +240,8 @@ impl Schema {
                 };
                 let (schema_len, instance_len) = (schema_ptr.len(), instance_ptr.len());
                 schema_ptr.push_str("/properties");
-                push_token(schema_ptr, k);
-                push_token(instance_ptr, k);
+                push_pointer_token(schema_ptr, k);
+                push_pointer_token(instance_ptr, k);
                 let ok = self.errors_by_part(schema_ptr, sub, &e.value, instance_ptr, found);
                 schema_ptr.truncate(schema_len);
                 instance_ptr.truncate(instance_len);
@@ -375,7 +367,7 @@ impl Schema {
                         let child = || {
                             let mut child = String::with_capacity(ptr.len() + k.len() + 1);
                             child.push_str(&ptr);
-                            push_token(&mut child, k);
+                            push_pointer_token(&mut child, k);
                             child
                         };
                         if let Some(&sub) = node.props.get(k.as_str()) {

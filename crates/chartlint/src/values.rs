@@ -4,15 +4,15 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::source::{Loc, Pos, SourceFile, SourceKind, Span, Src};
+use crate::yaml::{Document, HelmScalar, LoadError, Node, NodeKind, Style};
 
 /// A values map: keys in the order written (Helm sorts nowhere that matters here, but findings
 /// and JSON output follow the file). Hashed with foldhash: keys are short and looked up by
 /// every rule, and SipHash's flood resistance buys nothing for a file the user wrote.
 pub type Map = IndexMap<String, MapEntry, foldhash::fast::RandomState>;
-use serde_json::Value as Json;
-
-use crate::source::{Loc, Pos, SourceFile, SourceKind, Span, Src};
-use crate::yaml::{Document, HelmScalar, LoadError, Node, NodeKind, Style};
 
 /// A value after loading, with the place that set it.
 #[derive(Debug, Clone)]
@@ -144,27 +144,44 @@ impl Value {
         }
     }
 
+    /// The value of `key`, if this is a map that has it.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        Some(&self.as_map()?.get(key)?.value)
+    }
+
     /// The value at a JSON pointer (RFC 6901) below this one.
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
+        self.pointer_with_key(pointer).map(|(_, v)| v)
+    }
+
+    /// [`Value::pointer`], with where the last map key on the way is written (`None` for a
+    /// list item or the value itself).
+    pub fn pointer_with_key(&self, pointer: &str) -> Option<(Option<&Loc>, &Value)> {
         let mut cur = self;
+        let mut key = None;
+        if pointer.is_empty() {
+            return Some((None, cur));
+        }
         for token in pointer.strip_prefix('/')?.split('/') {
             let token = unescape_token(token);
-            cur = match &cur.kind {
-                ValueKind::Map(m) => &m.get(token.as_ref())?.value,
+            match &cur.kind {
+                ValueKind::Map(m) => {
+                    let e = m.get(token.as_ref())?;
+                    key = Some(&e.key);
+                    cur = &e.value;
+                }
                 ValueKind::List(items) => {
                     // JSON pointer array indexes: no sign, no leading zeros.
                     if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
                         return None;
                     }
-                    items.get(token.parse::<usize>().ok()?)?
+                    cur = items.get(token.parse::<usize>().ok()?)?;
+                    key = None;
                 }
                 ValueKind::Scalar(_) => return None,
-            };
+            }
         }
-        Some(cur)
+        Some((key, cur))
     }
 }
 
@@ -277,27 +294,7 @@ impl Merged {
 
     /// Find a value by JSON pointer (RFC 6901), with the location of its key.
     pub fn find(&self, pointer: &str) -> Option<(Option<&Loc>, &Value)> {
-        let mut cur = &self.tree;
-        let mut key = None;
-        if pointer.is_empty() {
-            return Some((None, cur));
-        }
-        for token in pointer.strip_prefix('/')?.split('/') {
-            let token = unescape_token(token);
-            match &cur.kind {
-                ValueKind::Map(m) => {
-                    let e = m.get(token.as_ref())?;
-                    key = Some(&e.key);
-                    cur = &e.value;
-                }
-                ValueKind::List(items) => {
-                    cur = items.get(token.parse::<usize>().ok()?)?;
-                    key = None;
-                }
-                ValueKind::Scalar(_) => return None,
-            }
-        }
-        Some((key, cur))
+        self.tree.pointer_with_key(pointer)
     }
 
     /// Every JSON pointer of the merged values with its key and value locations.
@@ -342,6 +339,16 @@ fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {
         std::borrow::Cow::Borrowed(token)
+    }
+}
+
+/// Append `/` and `key`, escaped, to a JSON pointer (no allocation for a plain key).
+pub fn push_pointer_token(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    if key.contains(['~', '/']) {
+        pointer.push_str(&escape_pointer(key));
+    } else {
+        pointer.push_str(key);
     }
 }
 

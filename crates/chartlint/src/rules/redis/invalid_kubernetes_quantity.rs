@@ -85,23 +85,13 @@ fn walk<'j>(
             for (k, e) in m {
                 let child = &*e.value;
                 if k == "resources" {
-                    if let ValueKind::Map(res) = &child.kind {
-                        for class in ["requests", "limits"] {
-                            let Some(class_map) = res.get(class).and_then(|c| c.value.as_map())
-                            else {
-                                continue;
-                            };
-                            for (kind, name) in [("memory", "memory"), ("cpu", "cpu")] {
-                                let at = class_map.get(name).map(|e| e.value.view());
-                                if let Some(View::String(s)) = at {
-                                    path.push(Token::Key(k));
-                                    found.push((
-                                        format!("{}/{class}/{name}", pointer(path)),
-                                        kind,
-                                        s,
-                                    ));
-                                    path.pop();
-                                }
+                    for class in ["requests", "limits"] {
+                        for kind in ["memory", "cpu"] {
+                            let at = child.get(class).and_then(|c| c.get(kind));
+                            if let Some(View::String(s)) = at.map(Value::view) {
+                                path.push(Token::Key(k));
+                                found.push((format!("{}/{class}/{kind}", pointer(path)), kind, s));
+                                path.pop();
                             }
                         }
                     }

@@ -67,10 +67,7 @@ impl Rule for MemoryRequestNotLimit {
             }
             // One lookup of the container's resources; pointers are built only for a finding.
             let resources = super::value_at(cx, base);
-            let value = |class: &str, resource: &str| {
-                let class = resources?.as_map()?.get(class)?;
-                Some(&*class.value.as_map()?.get(resource)?.value)
-            };
+            let value = |class: &str, resource: &str| resources?.get(class)?.get(resource);
             for (resource, parse) in [
                 ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),
                 ("cpu", cpu_millis),

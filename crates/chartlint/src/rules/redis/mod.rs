@@ -328,10 +328,8 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
     entries.sort_by_key(|(k, _)| *k);
     let mut out = Vec::new();
     for (k, v) in entries {
-        let mut ptr = String::with_capacity(base.len() + k.len() + 1);
-        ptr.push_str(&base);
-        ptr.push('/');
-        ptr.push_str(&crate::values::escape_pointer(k));
+        let mut ptr = base.clone();
+        crate::values::push_pointer_token(&mut ptr, k);
         // Looked up once here: rules ask for directives by name many times per file.
         let entry = if which == "redis" {
             catalogue::redis(k)
