@@ -31,11 +31,6 @@ nap() {
     sleep "${1}" 2>/dev/null || sleep 1
 }
 
-# Field $2 of `INFO replication` text $1.
-info_field() {
-    echo "${1}" | sed -n "s/^${2}://p" | head -n 1
-}
-
 role="$(redis_role)"
 if [ "${role}" != "master" ]; then
     log "preStop: local redis role is '${role:-unknown}', no failover needed"
@@ -62,13 +57,13 @@ done
 pause="$(redis_cli "${LOCAL_HOST}" CLIENT PAUSE "$((FAILOVER_TIMEOUT * 1000))" WRITE 2>&1 | tr -d '\r')" || true
 if [ "${pause}" = "OK" ]; then
     # The offset is fixed while writes are paused; each replica of this redis must reach it.
-    target="$(info_field "$(redis_cli "${LOCAL_HOST}" INFO replication 2>/dev/null | tr -d '\r')" master_repl_offset)"
+    target="$(info_field "$(redis_replication_info)" master_repl_offset)"
     polls=40
     while :; do
         synced=0
         behind=0
         for host in ${others}; do
-            info="$(redis_cli "${host}" INFO replication 2>/dev/null | tr -d '\r')" || info=""
+            info="$(redis_replication_info "${host}")"
             if [ "$(info_field "${info}" role)" != "slave" ] \
                 || [ "$(info_field "${info}" master_host)" != "${my_address}" ]; then
                 continue

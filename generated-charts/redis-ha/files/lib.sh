@@ -228,14 +228,24 @@ announce_address() {
     fi
 }
 
+# `INFO replication` of the redis at $1 (default: this pod); empty when unreachable.
+redis_replication_info() {
+    redis_cli "${1:-${LOCAL_HOST}}" INFO replication 2>/dev/null | tr -d '\r'
+}
+
+# Field $2 of the INFO text $1; empty when absent.
+info_field() {
+    echo "${1}" | sed -n "s/^${2}://p" | head -n 1
+}
+
 # Role ("master", "slave", ...) of the redis at $1 (default: this pod); empty when unreachable.
 redis_role() {
-    redis_cli "${1:-${LOCAL_HOST}}" INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^role://p' | head -n 1
+    info_field "$(redis_replication_info "${1:-}")" role
 }
 
 # master_host of the redis at $1 (default: this pod); empty when it is a master or unreachable.
 redis_master_host() {
-    redis_cli "${1:-${LOCAL_HOST}}" INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^master_host://p' | head -n 1
+    info_field "$(redis_replication_info "${1:-}")" master_host
 }
 
 # PING the redis at $1; prints the reply.
