@@ -361,6 +361,19 @@ pub fn escape_pointer(key: &str) -> String {
     }
 }
 
+/// A JSON pointer as the dotted path of map keys (`/redis/config/a~1b` → `redis.config.a/b`),
+/// without a tree: every token is taken as a key (the form of [`Deletion::path`]).
+pub fn pointer_dotted(pointer: &str) -> String {
+    let mut out = String::new();
+    for (i, token) in pointer.split('/').skip(1).enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(&unescape_token(token));
+    }
+    out
+}
+
 /// Turn a JSON pointer into a dotted values path (`/a/b/0/c` → `a.b[0].c`), using the tree to
 /// tell list indexes from map keys.
 pub fn dotted_path(tree: &Value, pointer: &str) -> String {

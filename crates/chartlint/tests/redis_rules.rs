@@ -203,7 +203,11 @@ fn memory_message_quotes_the_sizing_terms() {
         "replica output buffers",
         "process baseline",
     ] {
-        assert!(d.message.contains(term), "{term} missing in {}", d.message);
+        assert!(
+            d.notes.iter().any(|n| n.contains(term)),
+            "{term} missing in {:?}",
+            d.notes
+        );
     }
     assert!(
         d.help.as_deref().unwrap_or("").contains("2048Mi")

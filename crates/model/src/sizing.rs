@@ -887,36 +887,64 @@ impl Judgement {
 
     /// One paragraph for a lint message: the verdict, the formula and the fix.
     pub fn message(&self) -> String {
+        let mut s = self.headline();
+        let mut parts = self.notes();
+        if !matches!(self.verdict, Verdict::NoMaxmemory | Verdict::Sufficient) {
+            parts.push(format!(
+                "set the memory limit (and request) to at least {}",
+                format_binary_bytes(self.suggested_limit())
+            ));
+        }
+        for (i, n) in parts.iter().enumerate() {
+            s.push_str(if i == 0 { ": " } else { "; " });
+            s.push_str(n);
+        }
+        s
+    }
+
+    /// The verdict in one short sentence (a diagnostic's message).
+    pub fn headline(&self) -> String {
+        self.headline_as(&format_redis_memory(self.input.maxmemory))
+    }
+
+    /// [`Judgement::headline`] with maxmemory shown as the user wrote it (`4g`).
+    pub fn headline_as(&self, maxmemory: &str) -> String {
         let limit = format_binary_bytes(self.memory_limit);
-        let maxmemory = format_redis_memory(self.input.maxmemory);
-        let formula = formula(&self.terms);
-        let fix = format!(
-            "set the memory limit (and request) to at least {}",
-            format_binary_bytes(self.suggested_limit())
-        );
         match self.verdict {
-            Verdict::NoMaxmemory => format!(
-                "maxmemory is 0 (unlimited) with a memory limit of {limit}: Redis grows until \
-                 the container is OOM-killed instead of evicting; set maxmemory to at most 80% \
-                 of the limit, less the fork and buffer terms"
-            ),
-            Verdict::MaxmemoryAtOrAboveLimit => format!(
-                "maxmemory {maxmemory} is not below the memory limit {limit}: the container is \
-                 OOM-killed before Redis starts evicting, at the latest on the first fork or \
-                 full sync; needed: {formula}; {fix}"
-            ),
-            Verdict::AboveEightyPercent => format!(
-                "maxmemory {maxmemory} is more than 80% of the memory limit {limit}; needed: \
-                 {formula}; {fix}"
-            ),
+            Verdict::NoMaxmemory => {
+                format!("maxmemory is 0 (unlimited) with a memory limit of {limit}")
+            }
+            Verdict::MaxmemoryAtOrAboveLimit => {
+                format!("maxmemory {maxmemory} is not below the memory limit {limit}")
+            }
+            Verdict::AboveEightyPercent => {
+                format!("maxmemory {maxmemory} is more than 80% of the memory limit {limit}")
+            }
             Verdict::BelowRequired => format!(
-                "memory limit {limit} is {} short of what maxmemory {maxmemory} needs: \
-                 {formula}; {fix}",
+                "memory limit {limit} is {} short of what maxmemory {maxmemory} needs",
                 mi(self.shortfall())
             ),
-            Verdict::Sufficient => {
-                format!("memory limit {limit} covers maxmemory {maxmemory}: {formula}")
-            }
+            Verdict::Sufficient => format!("memory limit {limit} covers maxmemory {maxmemory}"),
+        }
+    }
+
+    /// The reasons behind the verdict: what happens and the formula (a diagnostic's notes).
+    pub fn notes(&self) -> Vec<String> {
+        let formula = format!("needed: {}", formula(&self.terms));
+        match self.verdict {
+            Verdict::NoMaxmemory => vec![
+                "Redis grows until the container is OOM-killed instead of evicting".to_string(),
+                "set maxmemory to at most 80% of the limit, less the fork and buffer terms"
+                    .to_string(),
+            ],
+            Verdict::MaxmemoryAtOrAboveLimit => vec![
+                "the container is OOM-killed before Redis starts evicting, at the latest on the \
+                 first fork or full sync"
+                    .to_string(),
+                formula,
+            ],
+            Verdict::AboveEightyPercent | Verdict::BelowRequired => vec![formula],
+            Verdict::Sufficient => vec![formula],
         }
     }
 }

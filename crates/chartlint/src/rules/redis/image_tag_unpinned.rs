@@ -1,13 +1,13 @@
 use super::{at, diag, haproxy_enabled, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::View;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA153",
     name: "image-tag-unpinned",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary: "An image tag is `latest`, empty, or names no version.",
     doc: r#"
 ### What it checks
@@ -29,49 +29,41 @@ image:
 ### Fix
 Pin a version (`7.2.5-alpine`), or a digest.
 "#,
-};
+}
 
-pub(super) struct ImageTagUnpinned;
-
-impl Rule for ImageTagUnpinned {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let checks = [
-            ("/image/tag", true),
-            ("/haproxy/image/tag", haproxy_enabled(cx)),
-            ("/exporter/tag", truthy(at(cx, "/exporter/enabled"))),
-            ("/sysctlImage/tag", truthy(at(cx, "/sysctlImage/enabled"))),
-        ];
-        for (ptr, enabled) in checks {
-            if !enabled {
-                continue;
-            }
-            let Some(value) = super::value_at(cx, ptr) else {
-                continue;
-            };
-            let tag = match value.view() {
-                View::String(s) => s.trim().to_string(),
-                View::Number(_) => continue,
-                View::Null => String::new(),
-                _ => value.to_json().to_string(),
-            };
-            let pinned =
-                !tag.eq_ignore_ascii_case("latest") && tag.chars().any(|c| c.is_ascii_digit());
-            if pinned {
-                continue;
-            }
-            let shown = if tag.is_empty() {
-                "empty".to_string()
-            } else {
-                format!("`{tag}`")
-            };
-            out.push(
-                diag(&META, cx, ptr, format!("image tag {shown} is not pinned: pods may run different versions, and a restart may pull an upgrade"))
-                    .with_help("pin a version such as `7.2.5-alpine`"),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let checks = [
+        ("/image/tag", true),
+        ("/haproxy/image/tag", haproxy_enabled(cx)),
+        ("/exporter/tag", truthy(at(cx, "/exporter/enabled"))),
+        ("/sysctlImage/tag", truthy(at(cx, "/sysctlImage/enabled"))),
+    ];
+    for (ptr, enabled) in checks {
+        if !enabled {
+            continue;
         }
+        let Some(value) = super::value_at(cx, ptr) else {
+            continue;
+        };
+        let tag = match value.view() {
+            View::String(s) => s.trim().to_string(),
+            View::Number(_) => continue,
+            View::Null => String::new(),
+            _ => value.to_json().to_string(),
+        };
+        let pinned =
+            !tag.eq_ignore_ascii_case("latest") && tag.chars().any(|c| c.is_ascii_digit());
+        if pinned {
+            continue;
+        }
+        let shown = if tag.is_empty() {
+            "empty".to_string()
+        } else {
+            format!("`{tag}`")
+        };
+        out.push(
+            diag(&META, cx, ptr, format!("image tag {shown} is not pinned: pods may run different versions, and a restart may pull an upgrade"))
+                .with_help("pin a version such as `7.2.5-alpine`"),
+        );
     }
 }

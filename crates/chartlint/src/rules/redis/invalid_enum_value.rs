@@ -1,13 +1,13 @@
 use super::catalogue::Kind;
 use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA131",
     name: "invalid-enum-value",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "A redis.conf directive with a fixed set of values (maxmemory-policy, appendfsync, ...) has another value: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -30,39 +30,31 @@ redis:
 ### Fix
 Use one of the values listed in the message.
 "#,
-};
+}
 
-pub(super) struct InvalidEnumValue;
-
-impl Rule for InvalidEnumValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            let Some(Kind::Enum(values)) = d.entry.map(|e| e.kind) else {
-                continue;
-            };
-            let v = unquote(&d.value);
-            let words: Vec<&str> = v.split_whitespace().collect();
-            // shutdown-on-* take several flags; the others exactly one word.
-            let ok = !words.is_empty()
-                && (words.len() == 1 || d.key.starts_with("shutdown-on-"))
-                && words
-                    .iter()
-                    .all(|w| values.iter().any(|x| x.eq_ignore_ascii_case(w)));
-            if ok {
-                continue;
-            }
-            let help = match super::suggest(v, values.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("use one of: {}", values.join(", ")),
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only {} and refuses to start (\"argument(s) must be one of the following\")", d.key, values.join(", ")))
-                    .with_help(help),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        let Some(Kind::Enum(values)) = d.entry.map(|e| e.kind) else {
+            continue;
+        };
+        let v = unquote(&d.value);
+        let words: Vec<&str> = v.split_whitespace().collect();
+        // shutdown-on-* take several flags; the others exactly one word.
+        let ok = !words.is_empty()
+            && (words.len() == 1 || d.key.starts_with("shutdown-on-"))
+            && words
+                .iter()
+                .all(|w| values.iter().any(|x| x.eq_ignore_ascii_case(w)));
+        if ok {
+            continue;
         }
+        let help = match super::suggest(v, values.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", values.join(", ")),
+        };
+        out.push(
+            diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only {} and refuses to start (\"argument(s) must be one of the following\")", d.key, values.join(", ")))
+                .with_help(help),
+        );
     }
 }

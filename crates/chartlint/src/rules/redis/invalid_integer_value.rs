@@ -1,13 +1,13 @@
 use super::catalogue::Kind;
 use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA133",
     name: "invalid-integer-value",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "An integer redis.conf directive has a unit, a fraction or a value below its minimum: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -30,29 +30,21 @@ redis:
 ### Fix
 Write a whole number in the directive's unit (seconds for min-replicas-max-lag): `5`.
 "#,
-};
+}
 
-pub(super) struct InvalidIntegerValue;
-
-impl Rule for InvalidIntegerValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            let Some(Kind::Int(min)) = d.entry.map(|e| e.kind) else {
-                continue;
-            };
-            let v = unquote(&d.value);
-            let message = match v.parse::<i64>() {
-                Ok(n) if n >= min => continue,
-                Ok(n) => format!("`{} {n}` is below {min}: Redis refuses to start (\"argument must be between {min} and ...\")", d.key),
-                Err(_) => format!("`{} {v}` is not a whole number: Redis refuses to start (\"argument couldn't be parsed into an integer\")", d.key),
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, message).with_help("write a whole number without a unit"),
-            );
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        let Some(Kind::Int(min)) = d.entry.map(|e| e.kind) else {
+            continue;
+        };
+        let v = unquote(&d.value);
+        let message = match v.parse::<i64>() {
+            Ok(n) if n >= min => continue,
+            Ok(n) => format!("`{} {n}` is below {min}: Redis refuses to start (\"argument must be between {min} and ...\")", d.key),
+            Err(_) => format!("`{} {v}` is not a whole number: Redis refuses to start (\"argument couldn't be parsed into an integer\")", d.key),
+        };
+        out.push(
+            diag(&META, cx, &d.ptr, message).with_help("write a whole number without a unit"),
+        );
     }
 }

@@ -1,13 +1,13 @@
 use super::{at, diag};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::{escape_pointer, Value, ValueKind, View};
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA124",
     name: "invalid-kubernetes-quantity",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary: "A resources or PVC size that is not a Kubernetes quantity (`1gb`, `1G B`) or a fractional memory amount (`512m`).",
     doc: r#"
 ### What it checks
@@ -32,42 +32,34 @@ redis:
 ### Fix
 Use Kubernetes suffixes: `1Gi`, `512Mi`.
 "#,
-};
+}
 
-pub(super) struct InvalidKubernetesQuantity;
-
-impl Rule for InvalidKubernetesQuantity {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    walk(&cx.merged.tree, &mut Vec::new(), &mut found);
+    if let Some(View::String(s)) = at(cx, "/persistentVolume/size") {
+        found.push(("/persistentVolume/size".to_string(), "memory", s));
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut found = Vec::new();
-        walk(&cx.merged.tree, &mut Vec::new(), &mut found);
-        if let Some(View::String(s)) = at(cx, "/persistentVolume/size") {
-            found.push(("/persistentVolume/size".to_string(), "memory", s));
-        }
-        for (ptr, kind, value) in found {
-            let result = if kind == "cpu" {
-                model::units::parse_cpu_quantity(value.trim()).map(|_| ())
-            } else {
-                model::units::parse_memory_quantity(value.trim()).map(|_| ())
-            };
-            if let Err(e) = result {
-                out.push(
-                    diag(
-                        &META,
-                        cx,
-                        &ptr,
-                        format!("{e}; the API server rejects it or the container cannot start"),
-                    )
-                    .with_help(if kind == "cpu" {
-                        "write CPU as `500m` or `1`"
-                    } else {
-                        "write memory as `512Mi` or `2Gi`"
-                    }),
-                );
-            }
+    for (ptr, kind, value) in found {
+        let result = if kind == "cpu" {
+            model::units::parse_cpu_quantity(value.trim()).map(|_| ())
+        } else {
+            model::units::parse_memory_quantity(value.trim()).map(|_| ())
+        };
+        if let Err(e) = result {
+            out.push(
+                diag(
+                    &META,
+                    cx,
+                    &ptr,
+                    format!("{e}; the API server rejects it or the container cannot start"),
+                )
+                .with_help(if kind == "cpu" {
+                    "write CPU as `500m` or `1`"
+                } else {
+                    "write memory as `512Mi` or `2Gi`"
+                }),
+            );
         }
     }
 }

@@ -1,13 +1,13 @@
 use super::catalogue::Kind;
 use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA122",
     name: "invalid-redis-memory-value",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary: "A redis.conf memory value Redis cannot read (`1Gi`, `1.5gb`, `1e+09`): Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -31,37 +31,29 @@ redis:
 ### Fix
 Use a Redis unit: `maxmemory: 1gb` (the message suggests the exact equivalent).
 "#,
-};
+}
 
-pub(super) struct InvalidRedisMemoryValue;
-
-impl Rule for InvalidRedisMemoryValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
-                continue;
-            }
-            let value = unquote(&d.value);
-            let Err(e) = model::units::parse_redis_memory(value) else {
-                continue;
-            };
-            let consequence = if e.redis_refuses() {
-                "Redis refuses to start (\"argument must be a memory value\")"
-            } else {
-                "Redis misreads it silently"
-            };
-            let help = match e.suggestion() {
-                Some(s) => format!("write `{}: {s}`", d.key),
-                None => "write digits with an optional unit b, k, kb, m, mb, g, gb, e.g. `1gb`"
-                    .to_string(),
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, format!("{}: {e}; {consequence}", d.key)).with_help(help),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
+            continue;
         }
+        let value = unquote(&d.value);
+        let Err(e) = model::units::parse_redis_memory(value) else {
+            continue;
+        };
+        let consequence = if e.redis_refuses() {
+            "Redis refuses to start (\"argument must be a memory value\")"
+        } else {
+            "Redis misreads it silently"
+        };
+        let help = match e.suggestion() {
+            Some(s) => format!("write `{}: {s}`", d.key),
+            None => "write digits with an optional unit b, k, kb, m, mb, g, gb, e.g. `1gb`"
+                .to_string(),
+        };
+        out.push(
+            diag(&META, cx, &d.ptr, format!("{}: {e}; {consequence}", d.key)).with_help(help),
+        );
     }
 }

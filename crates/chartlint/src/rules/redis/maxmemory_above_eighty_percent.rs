@@ -1,13 +1,13 @@
 use super::{memory_judgement, push_memory};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use model::sizing::Verdict;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA118",
     name: "maxmemory-above-eighty-percent",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary: "maxmemory is more than 80% of the memory limit: the first fork or full sync can OOM-kill the master.",
     doc: r#"
 ### What it checks
@@ -34,20 +34,12 @@ redis:
 ### Fix
 Raise the limit (and request) to the size in the message, or lower maxmemory.
 "#,
-};
+}
 
-pub(super) struct MaxmemoryAboveEightyPercent;
-
-impl Rule for MaxmemoryAboveEightyPercent {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some((j, ptr)) = memory_judgement(cx) {
-            if j.verdict == Verdict::AboveEightyPercent {
-                push_memory(&META, cx, out, j, ptr);
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some((j, ptr)) = memory_judgement(cx) {
+        if j.verdict == Verdict::AboveEightyPercent {
+            push_memory(&META, cx, out, j, ptr);
         }
     }
 }

@@ -1,13 +1,13 @@
 use super::{memory_judgement, push_memory};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use model::sizing::Verdict;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA117",
     name: "maxmemory-not-below-limit",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary:
         "maxmemory is not below the container's memory limit: OOM-killed before Redis ever evicts.",
     doc: r#"
@@ -37,20 +37,12 @@ redis:
 Raise the limit (and the request) to the size in the message, or lower maxmemory; the sized
 variants (redis-1g, ...) already carry a matching pair.
 "#,
-};
+}
 
-pub(super) struct MaxmemoryNotBelowLimit;
-
-impl Rule for MaxmemoryNotBelowLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some((j, ptr)) = memory_judgement(cx) {
-            if j.verdict == Verdict::MaxmemoryAtOrAboveLimit {
-                push_memory(&META, cx, out, j, ptr);
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some((j, ptr)) = memory_judgement(cx) {
+        if j.verdict == Verdict::MaxmemoryAtOrAboveLimit {
+            push_memory(&META, cx, out, j, ptr);
         }
     }
 }

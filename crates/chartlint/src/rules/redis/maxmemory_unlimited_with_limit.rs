@@ -1,13 +1,13 @@
 use super::{memory_judgement, push_memory};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use model::sizing::Verdict;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA120",
     name: "maxmemory-unlimited-with-limit",
-    severity: Severity::Warning,
-    category: Category::Memory,
+    severity: Warning,
+    category: Memory,
     summary:
         "maxmemory 0 (unlimited) with a container memory limit: Redis grows until it is OOM-killed.",
     doc: r#"
@@ -33,20 +33,12 @@ redis:
 Set maxmemory to the dataset size the limit allows (a sized variant shows the pair), e.g. `1gb`
 for a 2Gi limit.
 "#,
-};
+}
 
-pub(super) struct MaxmemoryUnlimitedWithLimit;
-
-impl Rule for MaxmemoryUnlimitedWithLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some((j, ptr)) = memory_judgement(cx) {
-            if j.verdict == Verdict::NoMaxmemory {
-                push_memory(&META, cx, out, j, ptr);
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some((j, ptr)) = memory_judgement(cx) {
+        if j.verdict == Verdict::NoMaxmemory {
+            push_memory(&META, cx, out, j, ptr);
         }
     }
 }

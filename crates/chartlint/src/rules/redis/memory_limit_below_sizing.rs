@@ -1,13 +1,13 @@
 use super::{memory_judgement, push_memory};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use model::sizing::Verdict;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA119",
     name: "memory-limit-below-sizing",
-    severity: Severity::Warning,
-    category: Category::Memory,
+    severity: Warning,
+    category: Memory,
     summary: "The memory limit is below what the sizing formula requires for this maxmemory.",
     doc: r#"
 ### What it checks
@@ -36,20 +36,12 @@ redis:
 Raise the limit (and request) to the size in the message, lower maxmemory, or lower the terms
 (e.g. a smaller `client-output-buffer-limit replica`).
 "#,
-};
+}
 
-pub(super) struct MemoryLimitBelowSizing;
-
-impl Rule for MemoryLimitBelowSizing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some((j, ptr)) = memory_judgement(cx) {
-            if j.verdict == Verdict::BelowRequired {
-                push_memory(&META, cx, out, j, ptr);
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some((j, ptr)) = memory_judgement(cx) {
+        if j.verdict == Verdict::BelowRequired {
+            push_memory(&META, cx, out, j, ptr);
         }
     }
 }

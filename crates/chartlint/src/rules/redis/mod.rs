@@ -7,246 +7,73 @@
 
 use std::cell::OnceCell;
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, RuleMeta};
 use crate::diagnostic::Diagnostic;
-use crate::source::Loc;
-use crate::values::{dotted_path, Value, View};
+use crate::values::{Value, View};
 
 pub(crate) mod catalogue;
 
-mod auth_disabled;
-mod client_output_buffer_limit_invalid;
-mod eviction_policy_without_maxmemory;
-mod failover_timeout_too_short;
-mod haproxy_check_slower_than_failover;
-mod haproxy_single_replica;
-mod haproxy_soft_anti_affinity;
-mod haproxy_tls_without_secret;
-mod image_tag_unpinned;
-mod invalid_enum_value;
-mod invalid_integer_value;
-mod invalid_kubernetes_quantity;
-mod invalid_redis_memory_value;
-mod invalid_yes_no_value;
-mod master_group_name_invalid;
-mod maxmemory_above_eighty_percent;
-mod maxmemory_not_below_limit;
-mod maxmemory_unlimited_with_limit;
-mod memory_limit_below_sizing;
-mod memory_request_not_limit;
-mod min_replicas_max_lag_zero;
-mod min_replicas_to_write_blocks_writes;
-mod min_replicas_to_write_disabled;
-mod min_replicas_to_write_no_slack;
-mod network_policy_disabled;
-mod parallel_syncs_out_of_range;
-mod pdb_allows_majority_loss;
-mod pdb_blocks_drains;
-mod pdb_both_fields;
-mod pdb_missing;
-mod persistence_off_auto_restart;
-mod plaintext_password;
-mod pod_security_restricted;
-mod privileged_sysctl_init;
-mod pvc_too_small;
-mod quorum_above_majority;
-mod quorum_invalid;
-mod redis_decimal_memory_unit;
-mod replica_buffer_below_backlog;
-mod ro_replicas_no_promotable;
-mod ro_replicas_unknown_index;
-mod save_without_persistent_volume;
-mod sentinel_down_after_out_of_range;
-mod sentinel_even_count;
-mod sentinel_hostnames_without_resolve;
-mod sentinel_time_not_milliseconds;
-mod single_redis_pod;
-mod soft_anti_affinity;
-mod termination_grace_too_short;
-mod tls_half_configured;
-mod too_few_sentinels;
-mod two_password_sources;
-mod unknown_redis_directive;
-mod unknown_sentinel_option;
-mod volatile_policy_without_ttl;
-
-/// The Redis-aware rules, in id order.
-pub(crate) static RULES: &[&dyn Rule] = &[
-    &too_few_sentinels::TooFewSentinels,
-    &sentinel_even_count::SentinelEvenCount,
-    &quorum_invalid::QuorumInvalid,
-    &quorum_above_majority::QuorumAboveMajority,
-    &min_replicas_to_write_blocks_writes::MinReplicasToWriteBlocksWrites,
-    &min_replicas_to_write_no_slack::MinReplicasToWriteNoSlack,
-    &min_replicas_to_write_disabled::MinReplicasToWriteDisabled,
-    &min_replicas_max_lag_zero::MinReplicasMaxLagZero,
-    &ro_replicas_no_promotable::RoReplicasNoPromotable,
-    &ro_replicas_unknown_index::RoReplicasUnknownIndex,
-    &master_group_name_invalid::MasterGroupNameInvalid,
-    &sentinel_down_after_out_of_range::SentinelDownAfterOutOfRange,
-    &failover_timeout_too_short::FailoverTimeoutTooShort,
-    &parallel_syncs_out_of_range::ParallelSyncsOutOfRange,
-    &sentinel_time_not_milliseconds::SentinelTimeNotMilliseconds,
-    &sentinel_hostnames_without_resolve::SentinelHostnamesWithoutResolve,
-    &unknown_sentinel_option::UnknownSentinelOption,
-    &maxmemory_not_below_limit::MaxmemoryNotBelowLimit,
-    &maxmemory_above_eighty_percent::MaxmemoryAboveEightyPercent,
-    &memory_limit_below_sizing::MemoryLimitBelowSizing,
-    &maxmemory_unlimited_with_limit::MaxmemoryUnlimitedWithLimit,
-    &memory_request_not_limit::MemoryRequestNotLimit,
-    &invalid_redis_memory_value::InvalidRedisMemoryValue,
-    &redis_decimal_memory_unit::RedisDecimalMemoryUnit,
-    &invalid_kubernetes_quantity::InvalidKubernetesQuantity,
-    &volatile_policy_without_ttl::VolatilePolicyWithoutTtl,
-    &eviction_policy_without_maxmemory::EvictionPolicyWithoutMaxmemory,
-    &client_output_buffer_limit_invalid::ClientOutputBufferLimitInvalid,
-    &replica_buffer_below_backlog::ReplicaBufferBelowBacklog,
-    &pvc_too_small::PvcTooSmall,
-    &unknown_redis_directive::UnknownRedisDirective,
-    &invalid_enum_value::InvalidEnumValue,
-    &invalid_yes_no_value::InvalidYesNoValue,
-    &invalid_integer_value::InvalidIntegerValue,
-    &save_without_persistent_volume::SaveWithoutPersistentVolume,
-    &persistence_off_auto_restart::PersistenceOffAutoRestart,
-    &single_redis_pod::SingleRedisPod,
-    &soft_anti_affinity::SoftAntiAffinity,
-    &haproxy_soft_anti_affinity::HaproxySoftAntiAffinity,
-    &haproxy_single_replica::HaproxySingleReplica,
-    &pdb_missing::PdbMissing,
-    &pdb_both_fields::PdbBothFields,
-    &pdb_blocks_drains::PdbBlocksDrains,
-    &pdb_allows_majority_loss::PdbAllowsMajorityLoss,
-    &haproxy_check_slower_than_failover::HaproxyCheckSlowerThanFailover,
-    &termination_grace_too_short::TerminationGraceTooShort,
-    &auth_disabled::AuthDisabled,
-    &plaintext_password::PlaintextPassword,
-    &two_password_sources::TwoPasswordSources,
-    &tls_half_configured::TlsHalfConfigured,
-    &haproxy_tls_without_secret::HaproxyTlsWithoutSecret,
-    &privileged_sysctl_init::PrivilegedSysctlInit,
-    &pod_security_restricted::PodSecurityRestricted,
-    &image_tag_unpinned::ImageTagUnpinned,
-    &network_policy_disabled::NetworkPolicyDisabled,
-];
-
-// ------------------------------------------------------------------------------------------
-// Reading the merged values
-// ------------------------------------------------------------------------------------------
-
-/// The merged value at a JSON pointer, in Helm's JSON view.
-pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<View<'a>> {
-    value_at(cx, ptr).map(Value::view)
+rule_modules! {
+    too_few_sentinels,
+    sentinel_even_count,
+    quorum_invalid,
+    quorum_above_majority,
+    min_replicas_to_write_blocks_writes,
+    min_replicas_to_write_no_slack,
+    min_replicas_to_write_disabled,
+    min_replicas_max_lag_zero,
+    ro_replicas_no_promotable,
+    ro_replicas_unknown_index,
+    master_group_name_invalid,
+    sentinel_down_after_out_of_range,
+    failover_timeout_too_short,
+    parallel_syncs_out_of_range,
+    sentinel_time_not_milliseconds,
+    sentinel_hostnames_without_resolve,
+    unknown_sentinel_option,
+    maxmemory_not_below_limit,
+    maxmemory_above_eighty_percent,
+    memory_limit_below_sizing,
+    maxmemory_unlimited_with_limit,
+    memory_request_not_limit,
+    invalid_redis_memory_value,
+    redis_decimal_memory_unit,
+    invalid_kubernetes_quantity,
+    volatile_policy_without_ttl,
+    eviction_policy_without_maxmemory,
+    client_output_buffer_limit_invalid,
+    replica_buffer_below_backlog,
+    pvc_too_small,
+    unknown_redis_directive,
+    invalid_enum_value,
+    invalid_yes_no_value,
+    invalid_integer_value,
+    save_without_persistent_volume,
+    persistence_off_auto_restart,
+    single_redis_pod,
+    soft_anti_affinity,
+    haproxy_soft_anti_affinity,
+    haproxy_single_replica,
+    pdb_missing,
+    pdb_both_fields,
+    pdb_blocks_drains,
+    pdb_allows_majority_loss,
+    haproxy_check_slower_than_failover,
+    termination_grace_too_short,
+    auth_disabled,
+    plaintext_password,
+    two_password_sources,
+    tls_half_configured,
+    haproxy_tls_without_secret,
+    privileged_sysctl_init,
+    pod_security_restricted,
+    image_tag_unpinned,
+    network_policy_disabled,
 }
 
-/// The merged value at a JSON pointer.
-pub(super) fn value_at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Value> {
-    cx.merged.tree.pointer(ptr)
-}
-
-/// True when the merged values hold `ptr`, or a user `null` removed it. Rules about a value
-/// whose absence means "off" only speak when the chart (or the user) has the key, so charts
-/// of another shape are not judged by keys they do not have.
-pub(super) fn present(cx: &Context<'_>, ptr: &str) -> bool {
-    let dotted = ptr.trim_start_matches('/').replace('/', ".");
-    at(cx, ptr).is_some() || cx.merged.deletions.iter().any(|d| d.path == dotted)
-}
-
-/// Where the value at `ptr` is written; for a missing key, where its nearest existing parent
-/// is written (so "add X here" points at the right map).
-pub(super) fn loc(cx: &Context<'_>, ptr: &str) -> Loc {
-    let mut p = ptr.to_string();
-    loop {
-        if let Some((_, v)) = cx.merged.find(&p) {
-            return v.loc.clone();
-        }
-        match p.rfind('/') {
-            Some(i) => p.truncate(i),
-            None => return cx.merged.tree.loc.clone(),
-        }
-    }
-}
-
-/// The first pointer whose value a user file (or `--set`) wrote, else the first one: a
-/// finding that involves several values points at the one the user changed.
-pub(super) fn user_first(cx: &Context<'_>, ptrs: &[&str]) -> String {
-    ptrs.iter()
-        .find(|p| cx.merged.find(p).is_some_and(|(_, v)| v.loc.src.is_user()))
-        .or(ptrs.first())
-        .map_or_else(String::new, |p| p.to_string())
-}
-
-/// Dotted values path of a pointer (`/redis/config/maxmemory` → `redis.config.maxmemory`).
-pub(super) fn path(cx: &Context<'_>, ptr: &str) -> String {
-    dotted_path(&cx.merged.tree, ptr)
-}
-
-/// A finding of `meta` at the value of `ptr`.
-pub(super) fn diag(
-    meta: &RuleMeta,
-    cx: &Context<'_>,
-    ptr: &str,
-    message: impl Into<String>,
-) -> Diagnostic {
-    Diagnostic::new(meta, &loc(cx, ptr), path(cx, ptr), message)
-}
-
-/// A finding of `meta` at the key of `ptr` (for unknown names).
-pub(super) fn diag_key(
-    meta: &RuleMeta,
-    cx: &Context<'_>,
-    ptr: &str,
-    message: impl Into<String>,
-) -> Diagnostic {
-    let at = match cx.merged.find(ptr) {
-        Some((Some(key), _)) => key.clone(),
-        _ => loc(cx, ptr),
-    };
-    Diagnostic::new(meta, &at, path(cx, ptr), message)
-}
-
-/// Add a related location for `ptr` (when it is written somewhere).
-pub(super) fn related(d: Diagnostic, cx: &Context<'_>, ptr: &str, message: &str) -> Diagnostic {
-    match cx.merged.find(ptr) {
-        Some((_, v)) => d.with_related(&v.loc, message),
-        None => d,
-    }
-}
-
-/// An integer written as a number or a string of digits (`3`, `"3"`, `3.0`).
-pub(super) fn int(v: View<'_>) -> Option<i64> {
-    match v {
-        View::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
-        View::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// An integer at a pointer.
-pub(super) fn int_at(cx: &Context<'_>, ptr: &str) -> Option<i64> {
-    at(cx, ptr).and_then(int)
-}
-
-/// Helm's truthiness of a value in `{{ if }}`: false, 0, "", null, empty maps and lists are
-/// false.
-pub(super) fn truthy(v: Option<View<'_>>) -> bool {
-    match v {
-        None | Some(View::Null) => false,
-        Some(View::Bool(b)) => b,
-        Some(View::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(View::String(s)) => !s.is_empty(),
-        Some(View::Array(a)) => !a.is_empty(),
-        Some(View::Object(o)) => !o.is_empty(),
-    }
-}
-
-/// A non-empty string value.
-pub(super) fn text<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a str> {
-    at(cx, ptr)
-        .and_then(|v| v.as_str())
-        .filter(|s| !s.trim().is_empty())
-}
+pub(crate) use super::read::{
+    at, diag, diag_key, int, int_at, present, related, suggest, text, truthy, user_first, value_at,
+};
 
 /// Number of Redis pods (`replicas`), when it is a count.
 pub(super) fn replicas(cx: &Context<'_>) -> Option<u32> {
@@ -481,33 +308,6 @@ pub(super) fn haproxy_millis(v: View<'_>) -> Option<u64> {
     n.checked_mul(factor)
 }
 
-/// The "did you mean" candidate closest to `word` (edit distance ≤ 3), if any.
-pub(super) fn suggest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .map(|c| (levenshtein(&word, c), c))
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// HAProxy is deployed.
 pub(super) fn haproxy_enabled(cx: &Context<'_>) -> bool {
     truthy(at(cx, "/haproxy/enabled"))
@@ -550,10 +350,16 @@ pub(super) fn push_memory(
     };
     let limit = "/redis/resources/limits/memory";
     let at_ptr = user_first(cx, &[ptr, limit]);
-    let written = redis_directive(cx, "maxmemory")
-        .map(|d| format!("`maxmemory {}`: ", unquote(&d.value)))
-        .unwrap_or_default();
-    let d = diag(meta, cx, &at_ptr, format!("{written}{}", j.message())).with_help(help);
+    // maxmemory as written (`4g`), not as the model formats it (`3906250kb`).
+    let headline = match redis_directive(cx, "maxmemory") {
+        Some(d) => j.headline_as(unquote(&d.value)),
+        None => j.headline(),
+    };
+    let mut d = diag(meta, cx, &at_ptr, headline);
+    for n in j.notes() {
+        d = d.with_note(n);
+    }
+    let d = d.with_help(help);
     let (other, what) = if at_ptr == limit {
         (ptr, "maxmemory is set here")
     } else {
@@ -623,15 +429,5 @@ mod tests {
         assert_eq!(haproxy_millis(val("500ms").view()), Some(500));
         assert_eq!(haproxy_millis(val("250").view()), Some(250));
         assert_eq!(haproxy_millis(val("1x").view()), None);
-    }
-
-    #[test]
-    fn suggestions() {
-        let c = ["maxmemory-policy", "maxmemory"];
-        assert_eq!(
-            suggest("maxmemory-polcy", c.into_iter()),
-            Some("maxmemory-policy")
-        );
-        assert_eq!(suggest("zzzzzzzzzzzz", c.into_iter()), None);
     }
 }

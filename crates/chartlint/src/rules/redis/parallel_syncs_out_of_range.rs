@@ -1,12 +1,12 @@
 use super::{diag, sentinel_option};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA113",
     name: "parallel-syncs-out-of-range",
-    severity: Severity::Warning,
-    category: Category::Sentinel,
+    severity: Warning,
+    category: Sentinel,
     summary: "parallel-syncs 0 or less: no replica is reconfigured after a failover until failover-timeout.",
     doc: r#"
 ### What it checks
@@ -28,28 +28,21 @@ sentinel:
 ### Fix
 Use 1 (replicas resync one at a time and keep serving reads) or more.
 "#,
-};
+}
 
-pub(super) struct ParallelSyncsOutOfRange;
-
-impl Rule for ParallelSyncsOutOfRange {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(d) = sentinel_option(cx, "parallel-syncs") else {
+        return;
+    };
+    let Ok(n) = d.value.trim().parse::<i64>() else {
+        return;
+    };
+    if n > 0 {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(d) = sentinel_option(cx, "parallel-syncs") else {
-            return;
-        };
-        let Ok(n) = d.value.trim().parse::<i64>() else {
-            return;
-        };
-        if n > 0 {
-            return;
-        }
-        out.push(
-            diag(&META, cx, &d.ptr, format!("parallel-syncs {n}: after a failover no replica follows the new master until failover-timeout expires"))
-                .with_help("set `parallel-syncs: 1`"),
-        );
-    }
+    out.push(
+        diag(&META, cx, &d.ptr, format!("parallel-syncs {n} reconfigures no replica after a failover"))
+            .with_note("no replica follows the new master until failover-timeout expires")
+            .with_help("set `parallel-syncs: 1`"),
+    );
 }

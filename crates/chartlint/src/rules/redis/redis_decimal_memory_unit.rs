@@ -1,13 +1,13 @@
 use super::catalogue::Kind;
 use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA123",
     name: "redis-decimal-memory-unit",
-    severity: Severity::Info,
-    category: Category::Memory,
+    severity: Info,
+    category: Memory,
     summary: "A redis.conf memory value in decimal units (`1g` = 10^9 bytes), usually meant as `1gb` (2^30).",
     doc: r#"
 ### What it checks
@@ -28,36 +28,28 @@ redis:
 ### Fix
 Write binary units, which match `Mi`/`Gi`: `maxmemory: 4gb`.
 "#,
-};
+}
 
-pub(super) struct RedisDecimalMemoryUnit;
-
-impl Rule for RedisDecimalMemoryUnit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
-                continue;
-            }
-            let Ok(m) = model::units::parse_redis_memory_detailed(unquote(&d.value)) else {
-                continue;
-            };
-            if !m.unit.is_decimal() || m.number == 0 {
-                continue;
-            }
-            let binary = m.unit.binary_counterpart();
-            out.push(
-                diag(&META, cx, &d.ptr, format!(
-                    "`{} {}` is {} bytes (10^n units); `{}{}` would be {} bytes, the size a Kubernetes `{}` means",
-                    d.key, unquote(&d.value), m.bytes, m.number, binary.as_str(),
-                    m.number.saturating_mul(binary.multiplier()),
-                    model::units::format_binary_bytes(m.number.saturating_mul(binary.multiplier()))
-                ))
-                .with_help(format!("write `{}{}` if you meant binary units", m.number, binary.as_str())),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
+            continue;
         }
+        let Ok(m) = model::units::parse_redis_memory_detailed(unquote(&d.value)) else {
+            continue;
+        };
+        if !m.unit.is_decimal() || m.number == 0 {
+            continue;
+        }
+        let binary = m.unit.binary_counterpart();
+        out.push(
+            diag(&META, cx, &d.ptr, format!(
+                "`{} {}` is {} bytes (10^n units); `{}{}` would be {} bytes, the size a Kubernetes `{}` means",
+                d.key, unquote(&d.value), m.bytes, m.number, binary.as_str(),
+                m.number.saturating_mul(binary.multiplier()),
+                model::units::format_binary_bytes(m.number.saturating_mul(binary.multiplier()))
+            ))
+            .with_help(format!("write `{}{}` if you meant binary units", m.number, binary.as_str())),
+        );
     }
 }

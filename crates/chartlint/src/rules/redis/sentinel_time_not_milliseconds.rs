@@ -1,12 +1,12 @@
 use super::{diag, directives};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA114",
     name: "sentinel-time-not-milliseconds",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary: "A Sentinel time or count with a unit or in float notation (`5s`, `1e+06`) is silently truncated.",
     doc: r#"
 ### What it checks
@@ -30,7 +30,7 @@ sentinel:
 ### Fix
 Write whole milliseconds: `down-after-milliseconds: 5000`.
 "#,
-};
+}
 
 const TIMES: [&str; 4] = [
     "down-after-milliseconds",
@@ -39,48 +39,40 @@ const TIMES: [&str; 4] = [
     "parallel-syncs",
 ];
 
-pub(super) struct SentinelTimeNotMilliseconds;
-
-impl Rule for SentinelTimeNotMilliseconds {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "sentinel") {
-            if !TIMES.contains(&d.key.as_str()) {
-                continue;
-            }
-            let v = d.value.trim();
-            let digits = v.strip_prefix('-').unwrap_or(v);
-            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            let lead: String = v
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '-')
-                .collect();
-            let read = if lead.is_empty() || lead == "-" {
-                "0".to_string()
-            } else {
-                lead
-            };
-            out.push(
-                diag(
-                    &META,
-                    cx,
-                    &d.ptr,
-                    format!(
-                        "`{} {v}`: Sentinel reads this with atoi as {read}, silently",
-                        d.key
-                    ),
-                )
-                .with_help(if d.key == "parallel-syncs" {
-                    "write a whole number, e.g. `1`".to_string()
-                } else {
-                    "write whole milliseconds, e.g. `10000` for 10 s".to_string()
-                }),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "sentinel") {
+        if !TIMES.contains(&d.key.as_str()) {
+            continue;
         }
+        let v = d.value.trim();
+        let digits = v.strip_prefix('-').unwrap_or(v);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let lead: String = v
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
+        let read = if lead.is_empty() || lead == "-" {
+            "0".to_string()
+        } else {
+            lead
+        };
+        out.push(
+            diag(
+                &META,
+                cx,
+                &d.ptr,
+                format!(
+                    "`{} {v}`: Sentinel reads this with atoi as {read}, silently",
+                    d.key
+                ),
+            )
+            .with_help(if d.key == "parallel-syncs" {
+                "write a whole number, e.g. `1`".to_string()
+            } else {
+                "write whole milliseconds, e.g. `10000` for 10 s".to_string()
+            }),
+        );
     }
 }

@@ -1,12 +1,12 @@
 use super::{diag, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA136",
     name: "single-redis-pod",
-    severity: Severity::Error,
-    category: Category::Availability,
+    severity: Error,
+    category: Availability,
     summary: "replicas 0 or 1: no replica, no failover (and nothing runs with 0).",
     doc: r#"
 ### What it checks
@@ -26,21 +26,14 @@ replicas: 1
 ### Fix
 Use `replicas: 3`. For a single, non-HA Redis use a simpler chart.
 "#,
-};
+}
 
-pub(super) struct SingleRedisPod;
-
-impl Rule for SingleRedisPod {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let message = match replicas(cx) {
-            Some(0) => "replicas 0: no Redis pod runs",
-            Some(1) => "replicas 1: a single Redis with no replica, so no failover is possible and every restart of the pod is an outage",
-            _ => return,
-        };
-        out.push(diag(&META, cx, "/replicas", message).with_help("set `replicas: 3`"));
-    }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let d = match replicas(cx) {
+        Some(0) => diag(&META, cx, "/replicas", "replicas 0: no Redis pod runs"),
+        Some(1) => diag(&META, cx, "/replicas", "replicas 1: a single Redis with no replica")
+            .with_note("no failover is possible, and every restart of the pod is an outage"),
+        _ => return,
+    };
+    out.push(d.with_help("set `replicas: 3`"));
 }

@@ -1,14 +1,14 @@
 use super::catalogue;
 use super::{diag_key, directives};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::escape_pointer;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA130",
     name: "unknown-redis-directive",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "A redis.config key that is not a Redis 7 directive: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -30,31 +30,23 @@ redis:
 ### Fix
 Correct the spelling (the message suggests the directive).
 "#,
-};
+}
 
-pub(super) struct UnknownRedisDirective;
-
-impl Rule for UnknownRedisDirective {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = std::collections::HashSet::new();
-        for d in directives(cx, "redis") {
-            if d.entry.is_some() || !seen.insert(d.key.clone()) {
-                continue;
-            }
-            let help = match super::suggest(&d.key, catalogue::redis_names()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "remove it, or check the directive in the redis.conf of your Redis version"
-                    .to_string(),
-            };
-            let ptr = format!("/redis/config/{}", escape_pointer(&d.key));
-            out.push(
-                diag_key(&META, cx, &ptr, format!("`{}` is not a Redis directive: Redis refuses to start (\"Bad directive or wrong number of arguments\")", d.key))
-                    .with_help(help),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for d in directives(cx, "redis") {
+        if d.entry.is_some() || !seen.insert(d.key.clone()) {
+            continue;
         }
+        let help = match super::suggest(&d.key, catalogue::redis_names()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "remove it, or check the directive in the redis.conf of your Redis version"
+                .to_string(),
+        };
+        let ptr = format!("/redis/config/{}", escape_pointer(&d.key));
+        out.push(
+            diag_key(&META, cx, &ptr, format!("`{}` is not a Redis directive: Redis refuses to start (\"Bad directive or wrong number of arguments\")", d.key))
+                .with_help(help),
+        );
     }
 }

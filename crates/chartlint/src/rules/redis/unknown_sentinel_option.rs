@@ -1,13 +1,13 @@
 use super::catalogue::{self, SENTINEL, SENTINEL_GLOBAL};
 use super::{diag_key, directives};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA116",
     name: "unknown-sentinel-option",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary:
         "A sentinel.config key that is not a per-master Sentinel option: Sentinel refuses to start.",
     doc: r#"
@@ -33,37 +33,29 @@ sentinel:
 ### Fix
 Correct the spelling, or use the chart value named in the message.
 "#,
-};
+}
 
-pub(super) struct UnknownSentinelOption;
-
-impl Rule for UnknownSentinelOption {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = std::collections::HashSet::new();
-        for d in directives(cx, "sentinel") {
-            if catalogue::sentinel(&d.key).is_some() || !seen.insert(d.key.clone()) {
-                continue;
-            }
-            let help = if let Some((_, instead)) = SENTINEL_GLOBAL.iter().find(|(k, _)| *k == d.key)
-            {
-                format!(
-                    "`{}` is a global Sentinel option; set it with {instead}",
-                    d.key
-                )
-            } else if let Some(s) = super::suggest(&d.key, SENTINEL.iter().map(|e| e.name)) {
-                format!("did you mean `{s}`?")
-            } else {
-                "see the Sentinel options in `chartlint --explain RHA116`".to_string()
-            };
-            let ptr = format!("/sentinel/config/{}", crate::values::escape_pointer(&d.key));
-            out.push(
-                diag_key(&META, cx, &ptr, format!("`sentinel {} <group> ...` is not a Sentinel option: Sentinel refuses to start (\"Unrecognized sentinel configuration statement.\")", d.key))
-                    .with_help(help),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for d in directives(cx, "sentinel") {
+        if catalogue::sentinel(&d.key).is_some() || !seen.insert(d.key.clone()) {
+            continue;
         }
+        let help = if let Some((_, instead)) = SENTINEL_GLOBAL.iter().find(|(k, _)| *k == d.key)
+        {
+            format!(
+                "`{}` is a global Sentinel option; set it with {instead}",
+                d.key
+            )
+        } else if let Some(s) = super::suggest(&d.key, SENTINEL.iter().map(|e| e.name)) {
+            format!("did you mean `{s}`?")
+        } else {
+            "see the Sentinel options in `chartlint --explain RHA116`".to_string()
+        };
+        let ptr = format!("/sentinel/config/{}", crate::values::escape_pointer(&d.key));
+        out.push(
+            diag_key(&META, cx, &ptr, format!("`sentinel {} <group> ...` is not a Sentinel option: Sentinel refuses to start (\"Unrecognized sentinel configuration statement.\")", d.key))
+                .with_help(help),
+        );
     }
 }
