@@ -159,23 +159,7 @@ fn is_yaml_float(s: &str) -> bool {
 
 /// How Go's `fmt` prints a float64 with `%v` (what `{{ .Values.x }}` shows in a template).
 pub fn go_format_float(f: f64) -> String {
-    let abs = f.abs();
-    if f == 0.0 || (1e-4..1e6).contains(&abs) {
-        // Shortest round-trip decimal, as %v does inside the plain-notation range.
-        return format!("{f}");
-    }
-    // %v switches to %e form with the shortest mantissa and a two-digit exponent.
-    let s = format!("{f:e}");
-    match s.split_once('e') {
-        Some((mant, exp)) => {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', exp),
-            };
-            format!("{mant}e{sign}{digits:0>2}")
-        }
-        None => s,
-    }
+    model::conf::go_float(f)
 }
 
 /// The string Helm uses for a map key after resolution (`y:` becomes `"true"`).

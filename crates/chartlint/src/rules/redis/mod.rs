@@ -9,7 +9,8 @@ use std::cell::OnceCell;
 
 use super::{Context, RuleMeta};
 use crate::diagnostic::Diagnostic;
-use crate::values::{Value, View};
+use crate::values::{Value, ValueKind, View};
+use crate::yaml::HelmScalar;
 
 pub(crate) mod catalogue;
 
@@ -90,20 +91,40 @@ pub(super) fn quorum(cx: &Context<'_>) -> Option<i64> {
     int_at(cx, "/sentinel/quorum")
 }
 
-/// The text the chart writes into redis.conf / sentinel.conf for one value (the chart's
-/// `redis-ha.confValue`): booleans as yes/no, whole numbers as digits, null and "" as `""`.
+/// The text the chart writes into redis.conf / sentinel.conf for one value: the model's
+/// renderer ([`model::conf`]), with Helm's float64 and int64 kept apart.
 pub(super) fn conf_text(v: &Value) -> String {
-    match v.view() {
-        View::Bool(b) => if b { "yes" } else { "no" }.to_string(),
-        View::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e19 => format!("{f:.0}"),
-            _ => n.to_string(),
-        },
-        View::Null => "\"\"".to_string(),
-        View::String("") => "\"\"".to_string(),
-        View::String(s) => s.to_string(),
-        View::Array(_) | View::Object(_) => v.to_json().to_string(),
+    match v.as_scalar() {
+        Some(s) => model::conf::scalar_text(conf_scalar(s)),
+        None => model::conf::value_text(&helm_json(v)),
+    }
+}
+
+fn conf_scalar(s: &HelmScalar) -> model::conf::Scalar<'_> {
+    match s {
+        HelmScalar::Null => model::conf::Scalar::Null,
+        HelmScalar::Bool(b) => model::conf::Scalar::Bool(*b),
+        HelmScalar::Float(f) => model::conf::Scalar::Float(*f),
+        HelmScalar::Int(i) => model::conf::Scalar::Int(*i),
+        HelmScalar::Str(s) => model::conf::Scalar::Str(s),
+    }
+}
+
+/// The JSON form of a value with every float64 kept a JSON float (the renderer prints nested
+/// floats as Go does: `1e+06`).
+fn helm_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match &v.kind {
+        ValueKind::Scalar(HelmScalar::Float(f)) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        ValueKind::Scalar(s) => crate::values::scalar_json(s),
+        ValueKind::List(items) => Json::Array(items.iter().map(helm_json).collect()),
+        ValueKind::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, e)| (k.clone(), helm_json(&e.value)))
+                .collect(),
+        ),
     }
 }
 
@@ -164,7 +185,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
             None
         };
         match &v.kind {
-            crate::values::ValueKind::List(items) => {
+            ValueKind::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     out.push(Directive {
                         key: k.clone(),
@@ -207,10 +228,7 @@ pub(super) fn sentinel_option<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c
 
 /// Strip one pair of surrounding double quotes (`""` → empty), as Redis's argument splitter.
 pub(super) fn unquote(s: &str) -> &str {
-    let t = s.trim();
-    t.strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .unwrap_or(t)
+    model::conf::unquote(s)
 }
 
 /// The Redis major version of the image (`None` for `latest` or unknown tags).
@@ -420,7 +438,7 @@ mod tests {
         assert_eq!(conf_text(&val("1e9")), "1000000000");
         assert_eq!(conf_text(&val("\"\"")), "\"\"");
         assert_eq!(conf_text(&val("~")), "\"\"");
-        assert_eq!(conf_text(&val("[a, 1]")), "[\"a\",1]");
+        assert_eq!(conf_text(&val("[a, 1e6]")), "[a 1e+06]");
     }
 
     #[test]
