@@ -3,6 +3,7 @@
 //! (`units`), the text the chart writes into redis.conf for a value (`conf`), and how much memory, CPU and disk a Redis of a given size needs (`sizing`).
 
 pub mod conf;
+pub mod directives;
 pub mod schema;
 pub mod schema_nav;
 pub mod sizing;
