@@ -56,6 +56,10 @@ struct Cli {
     /// after the -f files.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     each: Vec<PathBuf>,
+    /// Judge redis.conf for this server version instead of the one image.repository and
+    /// image.tag name: `redis:7.2`, `redis:8.2.3`, `valkey:9` (a bare version is Redis).
+    #[arg(long, value_name = "SERVER:VERSION")]
+    server_version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -105,6 +109,14 @@ fn main() -> ExitCode {
         let _ = write!(stdout, "{}", rules::rules_markdown());
         return ExitCode::SUCCESS;
     }
+    if let Some(Err(e)) = cli
+        .server_version
+        .as_deref()
+        .map(engine::validate_server_version)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match run(&cli, &mut stdout) {
         Ok(code) => code,
         Err(e) => {
@@ -133,6 +145,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
             files: cli.values.clone(),
             set: cli.set.clone(),
             set_string: cli.set_string.clone(),
+            server_version: cli.server_version.clone(),
         };
         let report = engine::lint(&chart, &req, &config, &limits)?;
         diags = report.diagnostics;
@@ -155,6 +168,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
                 files,
                 set: cli.set.clone(),
                 set_string: cli.set_string.clone(),
+                server_version: cli.server_version.clone(),
             };
             engine::lint(&chart, &req, &config, &limits)
         };

@@ -51,9 +51,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!("`{k}: \"{}\"`", v.raw())
         };
         // A Redis unit only helps where Redis reads a memory value (not for times or counts).
-        let memory = file == "redis.conf"
-            && super::redis::catalogue::redis(k)
-                .is_some_and(|e| e.kind == super::redis::catalogue::Kind::Memory);
+        let memory = file == "redis.conf" && super::redis::is_memory_directive(k);
         let help = if memory {
             format!("quote it ({hint}) or use a Redis unit such as `2gb`")
         } else {

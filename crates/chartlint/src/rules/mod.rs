@@ -124,6 +124,9 @@ pub struct Context<'a> {
     pub files: &'a [Document],
     /// The chart's values.schema.json, when the chart has one.
     pub schema: Option<&'a Schema>,
+    /// The server and version to judge redis.conf for (`redis:7.2`, `valkey:9`), instead of
+    /// reading them from `image.repository` and `image.tag`.
+    pub server_version: Option<&'a str>,
     /// Knowledge derived from the merged values that several rules share (rendered
     /// redis.conf / sentinel.conf lines, sizing), built once per lint on first use.
     facts: redis::Facts,
@@ -136,8 +139,15 @@ impl<'a> Context<'a> {
             merged,
             files,
             schema,
+            server_version: None,
             facts: redis::Facts::default(),
         }
+    }
+
+    /// Judge redis.conf for this server version (`--server-version`).
+    pub fn with_server_version(mut self, server_version: Option<&'a str>) -> Self {
+        self.server_version = server_version;
+        self
     }
 }
 

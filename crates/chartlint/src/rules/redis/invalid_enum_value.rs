@@ -1,7 +1,7 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
+use super::{directives, read_line, refusal_finding, suggest, unquote};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
+use model::directives::Refusal;
 
 rule! {
     id: "RHA131",
@@ -34,27 +34,25 @@ Use one of the values listed in the message.
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
-        let Some(Kind::Enum(values)) = d.entry.map(|e| e.kind) else {
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| matches!(r, Refusal::NotOneOf(_));
+        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not an accepted value", false)
+        else {
             continue;
         };
+        let values: Vec<&str> = reading
+            .refused
+            .iter()
+            .find_map(|(_, r)| match r {
+                Refusal::NotOneOf(v) => Some(v.iter().map(String::as_str).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
         let v = unquote(&d.value);
-        let words: Vec<&str> = v.split_whitespace().collect();
-        // shutdown-on-* take several flags; the others exactly one word.
-        let ok = !words.is_empty()
-            && (words.len() == 1 || d.key.starts_with("shutdown-on-"))
-            && words
-                .iter()
-                .all(|w| values.iter().any(|x| x.eq_ignore_ascii_case(w)));
-        if ok {
-            continue;
-        }
-        let help = match super::suggest(v, values.iter().copied()) {
+        let help = match suggest(v, values.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("use one of: {}", values.join(", ")),
         };
-        out.push(
-            diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only {} and refuses to start (\"argument(s) must be one of the following\")", d.key, values.join(", ")))
-                .with_help(help),
-        );
+        out.push(diag.with_help(help));
     }
 }

@@ -1,7 +1,7 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
+use super::{directives, read_line, refusal_finding};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
+use model::directives::{Catalogue, Kind, Refusal};
 
 rule! {
     id: "RHA133",
@@ -34,17 +34,29 @@ Write a whole number in the directive's unit (seconds for min-replicas-max-lag):
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
-        let Some(Kind::Int(min)) = d.entry.map(|e| e.kind) else {
+        let reading = read_line(cx, d);
+        let pick = |c: &Catalogue, r: &Refusal| match r {
+            Refusal::NotInteger | Refusal::NotOctal => true,
+            Refusal::OutOfRange { .. } => c
+                .get(&d.key)
+                .is_some_and(|e| matches!(e.kind, Kind::Int | Kind::Octal)),
+            _ => false,
+        };
+        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not an accepted integer", false)
+        else {
             continue;
         };
-        let v = unquote(&d.value);
-        let message = match v.parse::<i64>() {
-            Ok(n) if n >= min => continue,
-            Ok(n) => format!("`{} {n}` is below {min}: Redis refuses to start (\"argument must be between {min} and ...\")", d.key),
-            Err(_) => format!("`{} {v}` is not a whole number: Redis refuses to start (\"argument couldn't be parsed into an integer\")", d.key),
-        };
-        out.push(
-            diag(&META, cx, &d.ptr, message).with_help("write a whole number without a unit"),
-        );
+        let help = reading
+            .refused
+            .iter()
+            .find_map(|(_, r)| match r {
+                Refusal::OutOfRange { min, max } => {
+                    Some(format!("write a whole number from {min} to {max}"))
+                }
+                Refusal::NotOctal => Some("write the octal digits, quoted: `\"0700\"`".to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "write a whole number without a unit".to_string());
+        out.push(diag.with_help(help));
     }
 }

@@ -1,7 +1,7 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
+use super::{diag, directives, is_memory_directive, read_line, refusal_finding, unquote};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
+use model::directives::{Catalogue, Kind, Refusal};
 
 rule! {
     id: "RHA122",
@@ -35,25 +35,38 @@ Use a Redis unit: `maxmemory: 1gb` (the message suggests the exact equivalent).
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
-        if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
+        let reading = read_line(cx, d);
+        let pick = |c: &Catalogue, r: &Refusal| match r {
+            Refusal::NotMemory | Refusal::NotMemoryOrPercent => true,
+            Refusal::OutOfRange { .. } => c
+                .get(&d.key)
+                .is_some_and(|e| matches!(e.kind, Kind::Memory | Kind::MemoryPercent)),
+            _ => false,
+        };
+        let value = unquote(&d.value);
+        let suggestion = model::units::parse_redis_memory(value)
+            .err()
+            .and_then(|e| e.suggestion().map(|s| format!("write `{}: {s}`", d.key)));
+        let help = suggestion.unwrap_or_else(|| {
+            "write digits with an optional unit b, k, kb, m, mb, g, gb, e.g. `1gb`".to_string()
+        });
+        if let Some(diag) =
+            refusal_finding(&META, cx, d, &reading, pick, "not a memory value Redis reads", false)
+        {
+            out.push(diag.with_help(help));
             continue;
         }
-        let value = unquote(&d.value);
-        let Err(e) = model::units::parse_redis_memory(value) else {
-            continue;
-        };
-        let consequence = if e.redis_refuses() {
-            "Redis refuses to start (\"argument must be a memory value\")"
-        } else {
-            "Redis misreads it silently"
-        };
-        let help = match e.suggestion() {
-            Some(s) => format!("write `{}: {s}`", d.key),
-            None => "write digits with an optional unit b, k, kb, m, mb, g, gb, e.g. `1gb`"
-                .to_string(),
-        };
-        out.push(
-            diag(&META, cx, &d.ptr, format!("{}: {e}; {consequence}", d.key)).with_help(help),
-        );
+        // Read without complaint but not as meant: a unit without digits (`gb`) is 0.
+        if is_memory_directive(&d.key) {
+            if let Err(e) = model::units::parse_redis_memory(value) {
+                if !e.redis_refuses() {
+                    out.push(
+                        diag(&META, cx, &d.ptr, format!("`{} {value}`: {e}", d.key))
+                            .with_note("Redis reads it without complaint, as another value")
+                            .with_help(help),
+                    );
+                }
+            }
+        }
     }
 }

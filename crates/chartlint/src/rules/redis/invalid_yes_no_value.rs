@@ -1,7 +1,7 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
+use super::{directives, read_line, refusal_finding, unquote};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
+use model::directives::Refusal;
 
 rule! {
     id: "RHA132",
@@ -34,21 +34,17 @@ Write `"yes"` or `"no"`.
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
-        if d.entry.map(|e| e.kind) != Some(Kind::YesNo) {
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::NotYesNo;
+        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not yes or no", false)
+        else {
             continue;
-        }
-        let v = unquote(&d.value);
-        if v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("no") {
-            continue;
-        }
-        let guess = match v.to_ascii_lowercase().as_str() {
+        };
+        let guess = match unquote(&d.value).to_ascii_lowercase().as_str() {
             "on" | "true" | "1" | "y" | "enabled" => "yes",
             "off" | "false" | "0" | "n" | "disabled" => "no",
             _ => "yes` or `no",
         };
-        out.push(
-            diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only yes or no and refuses to start (\"argument must be 'yes' or 'no'\")", d.key))
-                .with_help(format!("write `{}: \"{guess}\"`", d.key)),
-        );
+        out.push(diag.with_help(format!("write `{}: \"{guess}\"`", d.key)));
     }
 }

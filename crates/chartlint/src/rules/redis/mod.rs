@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::values::{Value, ValueKind, View};
 use crate::yaml::HelmScalar;
 
-pub(crate) mod catalogue;
+mod sentinel_options;
 
 rule_modules! {
     too_few_sentinels,
@@ -70,6 +70,7 @@ rule_modules! {
     pod_security_restricted,
     image_tag_unpinned,
     network_policy_disabled,
+    invalid_directive_arguments,
 }
 
 pub(crate) use super::read::{
@@ -128,17 +129,45 @@ fn helm_json(v: &Value) -> serde_json::Value {
     }
 }
 
-/// One `<key> <value>` line the chart writes from a config map.
+/// One `<key> <value>` line the chart writes from a config map (or that `customConfig`
+/// holds).
 #[derive(Debug, Clone)]
 pub(super) struct Directive {
     /// The key as written in values.
     pub key: String,
     /// The value as rendered.
     pub value: String,
-    /// JSON pointer of the value (of the list item for list values).
+    /// JSON pointer of the value (of the list item for list values; of `customConfig` for
+    /// its lines).
     pub ptr: String,
-    /// The catalogue entry of the key (`None` for a name Redis does not know).
-    pub entry: Option<&'static catalogue::Entry>,
+    /// The directive's canonical name in any catalogue (`None` for a name no supported
+    /// version knows).
+    pub canonical: Option<&'static str>,
+}
+
+impl Directive {
+    /// The line as the server reads it.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.key, self.value)
+    }
+}
+
+/// The canonical name of a directive or alias in any catalogue (case-insensitive).
+pub(super) fn canonical(name: &str) -> Option<&'static str> {
+    type Index = std::collections::HashMap<String, &'static str>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut map = Index::new();
+        for c in model::directives::catalogues() {
+            for d in &c.directives {
+                for n in std::iter::once(&d.name).chain(&d.aliases) {
+                    map.entry(n.to_ascii_lowercase()).or_insert(d.name.as_str());
+                }
+            }
+        }
+        map
+    });
+    index.get(&name.to_ascii_lowercase()).copied()
 }
 
 /// Knowledge derived from the merged values that several rules read, computed once per lint
@@ -149,11 +178,12 @@ pub(crate) struct Facts {
     sentinel: OnceCell<Vec<Directive>>,
     sizing: OnceCell<Option<model::sizing::SizingInput>>,
     judgement: OnceCell<Option<(model::sizing::Judgement, String)>>,
+    servers: OnceCell<model::directives::Candidates>,
 }
 
 /// The lines rendered from `redis.config` (`/redis/config`) or `sentinel.config`, in the order
 /// the chart writes them (Go templates range over map keys in sorted order; a list gives one
-/// line per item). Empty when the file is replaced by `customConfig`.
+/// line per item); with `customConfig`, the lines it holds instead.
 pub(super) fn directives<'c>(cx: &'c Context<'_>, which: &str) -> &'c [Directive] {
     let cell = if which == "redis" {
         &cx.facts.redis
@@ -166,7 +196,10 @@ pub(super) fn directives<'c>(cx: &'c Context<'_>, which: &str) -> &'c [Directive
 fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
     let custom = format!("/{which}/customConfig");
     if truthy(at(cx, &custom)) {
-        return Vec::new();
+        return match at(cx, &custom) {
+            Some(View::String(text)) => custom_directives(text, &custom, which),
+            _ => Vec::new(),
+        };
     }
     let base = format!("/{which}/config");
     let Some(View::Object(map)) = at(cx, &base) else {
@@ -179,11 +212,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
         let mut ptr = base.clone();
         crate::values::push_pointer_token(&mut ptr, k);
         // Looked up once here: rules ask for directives by name many times per file.
-        let entry = if which == "redis" {
-            catalogue::redis(k)
-        } else {
-            None
-        };
+        let canonical = if which == "redis" { canonical(k) } else { None };
         match &v.kind {
             ValueKind::List(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -191,7 +220,7 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                         key: k.clone(),
                         value: conf_text(item),
                         ptr: format!("{ptr}/{i}"),
-                        entry,
+                        canonical,
                     });
                 }
             }
@@ -199,9 +228,57 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                 key: k.clone(),
                 value: conf_text(v),
                 ptr,
-                entry,
+                canonical,
             }),
         }
+    }
+    out
+}
+
+/// The directive lines of a `customConfig` text (the chart writes it through `tpl`: lines
+/// with a template action are left out). For sentinel.conf, `sentinel <option> <group>
+/// <value>` and `sentinel <option> <value>` lines give the option and its value.
+fn custom_directives(text: &str, ptr: &str, which: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.contains("{{") {
+            continue;
+        }
+        let Some(args) = model::directives::split_args(line) else {
+            continue;
+        };
+        let (key, value) = if which == "redis" {
+            let Some((k, _)) = line.split_once(char::is_whitespace) else {
+                out.push(Directive {
+                    key: line.to_string(),
+                    value: String::new(),
+                    ptr: ptr.to_string(),
+                    canonical: canonical(line),
+                });
+                continue;
+            };
+            (k.to_string(), line[k.len()..].trim().to_string())
+        } else {
+            match args.as_slice() {
+                [s, opt, _group, rest @ ..] if s == "sentinel" && !rest.is_empty() => {
+                    (opt.clone(), rest.join(" "))
+                }
+                [s, opt, value] if s == "sentinel" => (opt.clone(), value.clone()),
+                _ => continue,
+            }
+        };
+        let canonical = if which == "redis" {
+            canonical(&key)
+        } else {
+            None
+        };
+        out.push(Directive {
+            key,
+            value,
+            ptr: ptr.to_string(),
+            canonical,
+        });
     }
     out
 }
@@ -209,13 +286,161 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
 /// The effective redis.conf directive among a name and its aliases (`min-replicas-to-write`,
 /// `min-slaves-to-write`): the last line wins, as when Redis reads the file.
 pub(super) fn redis_directive<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c Directive> {
-    let entry = catalogue::redis(name);
-    let is_name = |d: &Directive| match entry {
-        // The same entry: the name or one of its aliases, in any case.
-        Some(e) => d.entry.is_some_and(|de| std::ptr::eq(de, e)),
+    let wanted = canonical(name);
+    let is_name = |d: &Directive| match wanted {
+        // The same directive: the name or one of its aliases, in any case.
+        Some(c) => d.canonical == Some(c),
         None => d.key.eq_ignore_ascii_case(name),
     };
     directives(cx, "redis").iter().rev().find(|d| is_name(d))
+}
+
+/// The server versions the image may run: `--server-version`, else `image.repository` and
+/// `image.tag`.
+pub(super) fn servers<'c>(cx: &'c Context<'_>) -> &'c model::directives::Candidates {
+    cx.facts.servers.get_or_init(|| {
+        if let Some((server, version)) = cx
+            .server_version
+            .and_then(model::directives::parse_server_version)
+        {
+            let repo = match server {
+                model::directives::Server::Redis => "redis",
+                model::directives::Server::Valkey => "valkey",
+            };
+            return model::directives::candidates(repo, &version);
+        }
+        let text = |ptr: &str| value_at(cx, ptr).map(conf_text).unwrap_or_default();
+        model::directives::candidates(&text("/image/repository"), &text("/image/tag"))
+    })
+}
+
+/// How the versions the image may run read one redis.conf line.
+pub(super) struct Reading {
+    /// The versions that refuse it, with why.
+    pub refused: Vec<(
+        &'static model::directives::Catalogue,
+        model::directives::Refusal,
+    )>,
+    /// The versions that accept it.
+    pub accepted: Vec<&'static model::directives::Catalogue>,
+}
+
+impl Reading {
+    /// Every version the image may run refuses the line.
+    pub fn all_refuse(&self) -> bool {
+        self.accepted.is_empty() && !self.refused.is_empty()
+    }
+
+    /// The refusing versions that `pick` selects, with why.
+    pub fn picked<'r>(
+        &'r self,
+        pick: &'r impl Fn(&model::directives::Catalogue, &model::directives::Refusal) -> bool,
+    ) -> impl Iterator<
+        Item = &'r (
+            &'static model::directives::Catalogue,
+            model::directives::Refusal,
+        ),
+    > {
+        self.refused.iter().filter(move |(c, r)| pick(c, r))
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
+/// Judge one rendered redis.conf line on every version the image may run.
+pub(super) fn read_line(cx: &Context<'_>, d: &Directive) -> Reading {
+    let line = d.line();
+    let mut reading = Reading {
+        refused: Vec::new(),
+        accepted: Vec::new(),
+    };
+    for c in &servers(cx).catalogues {
+        match c.check_line(&line) {
+            Ok(()) => reading.accepted.push(c),
+            Err(r) => reading.refused.push((c, r)),
+        }
+    }
+    reading
+}
+
+/// A finding of `meta` about the versions that refuse a line for the reasons `pick` selects:
+/// an error when every version the image may run refuses the line, else a warning that names
+/// the versions. At the key (`at_key`, for names) or the value. `None` when no version refuses
+/// it for those reasons.
+pub(super) fn refusal_finding(
+    meta: &RuleMeta,
+    cx: &Context<'_>,
+    d: &Directive,
+    reading: &Reading,
+    pick: impl Fn(&model::directives::Catalogue, &model::directives::Refusal) -> bool,
+    what: &str,
+    at_key: bool,
+) -> Option<Diagnostic> {
+    let picked: Vec<_> = reading.picked(&pick).collect();
+    let (catalogue, reason) = picked.first()?;
+    let refusing: Vec<String> = picked.iter().map(|(c, _)| c.label()).collect();
+    let verb = if refusing.len() == 1 {
+        "refuses"
+    } else {
+        "refuse"
+    };
+    let message = format!(
+        "`{}`: {what}; {} {verb} to start",
+        d.line().trim(),
+        join_and(&refusing)
+    );
+    let key_ptr = key_pointer(d);
+    let mut diag = if at_key {
+        diag_key(meta, cx, &key_ptr, message)
+    } else {
+        diag(meta, cx, &d.ptr, message)
+    }
+    .with_note(format!("{} stops with \"{reason}\"", catalogue.label()));
+    if !reading.all_refuse() {
+        diag.severity = crate::diagnostic::Severity::Warning;
+        let accepting: Vec<String> = reading.accepted.iter().map(|c| c.label()).collect();
+        diag = diag.with_note(format!(
+            "{} {} it; the image may run any of these versions (pin the tag, or pass --server-version)",
+            join_and(&accepting),
+            if accepting.len() == 1 { "accepts" } else { "accept" }
+        ));
+    } else if servers(cx).unknown {
+        diag = diag.with_note(format!(
+            "the image names no version chartlint knows: every supported version refuses it ({})",
+            servers(cx).labels()
+        ));
+    }
+    Some(diag)
+}
+
+/// The pointer of a directive's key: its map entry (not a list item), or `customConfig`.
+fn key_pointer(d: &Directive) -> String {
+    let mut ptr = d.ptr.clone();
+    if let Some((head, last)) = ptr.rsplit_once('/') {
+        if last.parse::<usize>().is_ok() && head.ends_with(&crate::values::escape_pointer(&d.key)) {
+            ptr = head.to_string();
+        }
+    }
+    ptr
+}
+
+/// True when some supported version reads `name` as a memory value.
+pub(crate) fn is_memory_directive(name: &str) -> bool {
+    model::directives::catalogues().iter().any(|c| {
+        c.get(name).is_some_and(|d| {
+            matches!(
+                d.kind,
+                model::directives::Kind::Memory | model::directives::Kind::MemoryPercent
+            )
+        })
+    })
 }
 
 /// The effective value of a sentinel.config option.

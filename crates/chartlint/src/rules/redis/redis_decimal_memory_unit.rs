@@ -1,5 +1,4 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
+use super::{diag, directives, unquote, is_memory_directive};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
@@ -32,7 +31,7 @@ Write binary units, which match `Mi`/`Gi`: `maxmemory: 4gb`.
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
-        if d.entry.map(|e| e.kind) != Some(Kind::Memory) {
+        if !is_memory_directive(&d.key) {
             continue;
         }
         let Ok(m) = model::units::parse_redis_memory_detailed(unquote(&d.value)) else {

@@ -1,8 +1,7 @@
-use super::catalogue;
-use super::{diag_key, directives};
+use super::{directives, read_line, refusal_finding, servers, suggest};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
-use crate::values::escape_pointer;
+use model::directives::Refusal;
 
 rule! {
     id: "RHA130",
@@ -35,18 +34,24 @@ Correct the spelling (the message suggests the directive).
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for d in directives(cx, "redis") {
-        if d.entry.is_some() || !seen.insert(d.key.clone()) {
+        if !seen.insert(d.key.to_ascii_lowercase()) {
             continue;
         }
-        let help = match super::suggest(&d.key, catalogue::redis_names()) {
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::UnknownName;
+        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "unknown directive", true)
+        else {
+            continue;
+        };
+        let names = servers(cx).catalogues.iter().flat_map(|c| c.names());
+        let help = match suggest(&d.key, names).filter(|s| !s.eq_ignore_ascii_case(&d.key)) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => "remove it, or check the directive in the redis.conf of your Redis version"
+            None if !reading.accepted.is_empty() => {
+                "remove it, or pin an image version that has it".to_string()
+            }
+            None => "remove it, or check the directive in the redis.conf of your server version"
                 .to_string(),
         };
-        let ptr = format!("/redis/config/{}", escape_pointer(&d.key));
-        out.push(
-            diag_key(&META, cx, &ptr, format!("`{}` is not a Redis directive: Redis refuses to start (\"Bad directive or wrong number of arguments\")", d.key))
-                .with_help(help),
-        );
+        out.push(diag.with_help(help));
     }
 }
