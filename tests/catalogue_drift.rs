@@ -138,15 +138,24 @@ fn classify(text: &str, line: &str) -> Outcome {
     Outcome::Accepted
 }
 
-/// `argument must be between X and Y inclusive` (octal directives print octal bounds).
-fn bounds_of(reason: &str, radix: u32) -> Option<(i128, i128)> {
-    let rest = reason.strip_prefix("argument must be between ")?;
-    let (lo, rest) = rest.split_once(" and ")?;
-    let hi = rest.strip_suffix(" inclusive")?;
-    Some((
-        i128::from_str_radix(lo, radix).ok()?,
-        i128::from_str_radix(hi, radix).ok()?,
-    ))
+/// Bounds a refusal states: `argument must be between X and Y inclusive`, `argument must be
+/// greater or equal to X` (Redis 8), `... less or equal to Y`; octal directives print octal.
+fn bounds_of(reason: &str, radix: u32) -> (Option<i128>, Option<i128>) {
+    let num = |s: &str| i128::from_str_radix(s.trim(), radix).ok();
+    if let Some(rest) = reason.strip_prefix("argument must be between ") {
+        if let Some((lo, rest)) = rest.split_once(" and ") {
+            if let Some(hi) = rest.strip_suffix(" inclusive") {
+                return (num(lo), num(hi));
+            }
+        }
+    }
+    if let Some(lo) = reason.strip_prefix("argument must be greater or equal to ") {
+        return (num(lo), None);
+    }
+    if let Some(hi) = reason.strip_prefix("argument must be less or equal to ") {
+        return (None, num(hi));
+    }
+    (None, None)
 }
 
 /// The kind a bogus value reveals (`None`: accepted, or a parser of its own).
@@ -168,27 +177,42 @@ fn kind_of(outcome: &Outcome) -> Option<(Kind, Vec<String>)> {
     }
 }
 
-/// Probe the bounds of a numeric directive.
+/// Probe the bounds of a numeric directive: the tightest its refusals state, else the type's.
 fn numeric_bounds(p: &Prober, name: &str, kind: Kind) -> (Option<i128>, Option<i128>) {
     let probes: &[&str] = match kind {
         Kind::Int => &["-9223372036854775808", "9223372036854775807", "0"],
         Kind::Octal => &["0", "77777777777"],
-        _ => &["0", "18446744073709551615"],
+        _ => &["0", "9223372036854775808", "18446744073709551615"],
     };
     let radix = if kind == Kind::Octal { 8 } else { 10 };
+    let (mut lo, mut hi): (Option<i128>, Option<i128>) = (None, None);
+    let mut above_i64_refused = false;
     for v in probes {
         if let Outcome::Refused(r) = p.probe(&format!("{name} {v}")) {
-            if let Some((lo, hi)) = bounds_of(&r, radix) {
-                return (Some(lo), Some(hi));
+            let (l, h) = bounds_of(&r, radix);
+            // Redis 8 states a generic `>= 0` for unsigned types before the real bounds.
+            lo = match (lo, l) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            hi = match (hi, h) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if v.len() >= 19 && v.parse::<i128>().is_ok_and(|n| n > i128::from(i64::MAX)) {
+                above_i64_refused = true;
             }
         }
     }
-    // No bounds message: every probed extreme was read, so the bounds are the type's.
-    match kind {
-        Kind::Int => (Some(i128::from(i64::MIN)), Some(i128::from(i64::MAX))),
-        Kind::Octal => (Some(0), Some(0o77777777777)),
-        _ => (Some(0), Some(i128::from(u64::MAX))),
-    }
+    // Bounds no refusal states are the type's: every probed extreme was read, except that
+    // a signed memory type refuses what wraps past i64::MAX.
+    let (type_lo, type_hi) = match kind {
+        Kind::Int => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        Kind::Octal => (0, 0o77777777777),
+        Kind::Memory if above_i64_refused => (0, i128::from(i64::MAX)),
+        _ => (0, i128::from(u64::MAX)),
+    };
+    (Some(lo.unwrap_or(type_lo)), Some(hi.unwrap_or(type_hi)))
 }
 
 /// Derive the catalogue of one installed server, with `seed` for what probes cannot tell.
@@ -229,15 +253,30 @@ fn derive(s: &Installed, seed: &Catalogue) -> Catalogue {
         .filter(|n| !seed_alias.contains_key(*n))
         .map(|n| (n.clone(), false))
         .collect();
-    for d in &seed.directives {
-        if !listed.contains(&d.name) {
-            names.push((d.name.clone(), true));
+    // Names no CONFIG GET lists may still be read (hidden, deprecated, file-only): try every
+    // name of every committed catalogue.
+    for c in model::directives::catalogues()
+        .iter()
+        .chain(std::iter::once(seed))
+    {
+        for d in &c.directives {
+            if !listed.contains(&d.name) && !seed_alias.contains_key(&d.name) {
+                names.push((d.name.clone(), true));
+            }
         }
     }
     names.sort();
     names.dedup();
     let derived: Vec<Option<Directive>> = par_map(&names, 2, |(name, unlisted)| {
-        let seed_d = seed.get(name).filter(|d| d.name == *name);
+        // What probes cannot tell comes from this version's committed catalogue, else from the
+        // nearest other catalogue that has the name.
+        let seed_d = seed.get(name).filter(|d| d.name == *name).or_else(|| {
+            model::directives::catalogues()
+                .iter()
+                .filter(|c| c.server == s.server)
+                .chain(model::directives::catalogues())
+                .find_map(|c| c.get(name).filter(|d| d.name == *name))
+        });
         let bogus = prober.probe(&format!("{name} zzbogus"));
         if *unlisted && bogus == Outcome::Unknown {
             return None;
@@ -261,6 +300,21 @@ fn derive(s: &Installed, seed: &Catalogue) -> Catalogue {
             (Some((kind, values)), _) => {
                 d.kind = kind;
                 d.values = values;
+            }
+            // A typed directive that reads a bogus word without complaint is kept only for
+            // compatibility: accepted and ignored.
+            (None, Some(sd))
+                if bogus == Outcome::Accepted
+                    && !matches!(
+                        sd.kind,
+                        Kind::String | Kind::Special | Kind::FileOnly | Kind::Deprecated
+                    ) =>
+            {
+                d.kind = Kind::Deprecated;
+                d.min = Some(1);
+                if prober.probe(&format!("{name} a b")) == Outcome::Unknown {
+                    d.max = Some(1);
+                }
             }
             (None, Some(sd)) => {
                 d.kind = sd.kind;

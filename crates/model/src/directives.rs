@@ -283,12 +283,29 @@ fn check_directive(d: &Directive, args: &[&str]) -> Result<(), Refusal> {
             bounds(d, i128::from(v))
         }
         Kind::Memory => {
+            // A directive with a negative lower bound (Valkey's `-1` = off) reads a sign.
+            if let Some(neg) = args[0]
+                .strip_prefix('-')
+                .filter(|_| d.min.is_some_and(|m| m < 0))
+            {
+                let v = memtoull(neg).ok_or(Refusal::NotMemory)?;
+                return bounds(d, -i128::from(v));
+            }
             let v = memtoull(args[0]).ok_or(Refusal::NotMemory)?;
             bounds(d, memory_as_stored(d, v))
         }
         Kind::MemoryPercent => {
             let v = match memtoull(args[0]) {
-                Some(v) => memory_as_stored(d, v),
+                // A signed value: what wraps negative reads as a percentage of maxmemory.
+                Some(v) if (v as i64) < 0 => {
+                    if -i128::from(v as i64) > 100 {
+                        return Err(Refusal::Invalid(
+                            "percentage argument must be less or equal to 100",
+                        ));
+                    }
+                    return Ok(());
+                }
+                Some(v) => i128::from(v),
                 None => {
                     let p = args[0]
                         .strip_suffix('%')
@@ -314,7 +331,8 @@ fn check_directive(d: &Directive, args: &[&str]) -> Result<(), Refusal> {
             let v = i128::from_str_radix(a, 8).map_err(|_| Refusal::NotOctal)?;
             bounds(d, v)
         }
-        Kind::String | Kind::FileOnly | Kind::Deprecated => Ok(()),
+        Kind::String => string(&d.name, args[0]),
+        Kind::FileOnly | Kind::Deprecated => Ok(()),
         Kind::Special => special(&d.name, &args),
     }
 }
@@ -409,6 +427,45 @@ fn special(name: &str, args: &[&str]) -> Result<(), Refusal> {
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// The free-text directives whose own check is known: `proc-title-template` must expand
+/// (known `{variables}` only) to something that is not empty when the title is empty
+/// (server.c `validateProcTitleTemplate`).
+fn string(name: &str, value: &str) -> Result<(), Refusal> {
+    if name != "proc-title-template" {
+        return Ok(());
+    }
+    const VARIABLES: &[&str] = &[
+        "title",
+        "listen-addr",
+        "server-mode",
+        "port",
+        "tls-port",
+        "unixsocket",
+        "config-file",
+    ];
+    let invalid = Refusal::Invalid("template format is invalid or contains unknown variables");
+    let mut rest = value;
+    let mut expands_to_text = false;
+    while let Some(open) = rest.find('{') {
+        expands_to_text |= open > 0;
+        let close = rest[open..].find('}').ok_or(invalid.clone())? + open;
+        let var = &rest[open + 1..close];
+        if !VARIABLES.contains(&var) {
+            return Err(invalid);
+        }
+        expands_to_text |= var != "title";
+        rest = &rest[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(invalid);
+    }
+    if expands_to_text || !rest.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid)
     }
 }
 
