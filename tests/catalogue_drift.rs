@@ -22,50 +22,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use integration::{
-    free_port, par_map, repo_root, resp_command, run, temp_dir, tool, write_file, Resp,
-    ServerProcess, Tool,
+    free_port, par_map, repo_root, resp_command, run, temp_dir, write_file, Resp, ServerProcess,
 };
-use model::directives::{Basis, Catalogue, Directive, Kind, Server};
+use model::directives::{Basis, Catalogue, Directive, Kind};
 
-/// An installed server and the catalogue it is the evidence for.
-struct Installed {
-    binary: PathBuf,
-    server: Server,
-    version: &'static str,
-    file: &'static str,
-}
-
-fn installed() -> Vec<Installed> {
-    let servers = repo_root().join(".tools").join("servers");
-    let need = |p: PathBuf| {
-        assert!(
-            p.is_file(),
-            "{} is missing: run scripts/install-test-tools.sh",
-            p.display()
-        );
-        p
-    };
-    vec![
-        Installed {
-            binary: tool(Tool::RedisServer),
-            server: Server::Redis,
-            version: "7.0",
-            file: "redis-7.0",
-        },
-        Installed {
-            binary: need(servers.join("redis8").join("redis-server")),
-            server: Server::Redis,
-            version: "8.2",
-            file: "redis-8.2",
-        },
-        Installed {
-            binary: need(servers.join("valkey9").join("valkey-server")),
-            server: Server::Valkey,
-            version: "9",
-            file: "valkey-9",
-        },
-    ]
-}
+#[path = "common/installed_servers.rs"]
+mod installed_servers;
+use installed_servers::{installed, Installed};
 
 /// What a server did with a probed line.
 #[derive(Debug, Clone, PartialEq, Eq)]

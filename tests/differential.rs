@@ -14,7 +14,6 @@
 //! addresses, certificates, processes), are not tried: see [`SKIPPED`].
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,8 +22,8 @@ use chartlint::diagnostic::Severity;
 use chartlint::engine::{self, Chart};
 use chartlint::source::{SourceFile, SourceKind};
 use chartlint::yaml::{self, Limits};
-use integration::{free_port, par_map, repo_root, resp_command, temp_dir, tool, write_file, Tool};
-use model::directives::{catalogue, catalogues, Catalogue, Directive, Kind, Server};
+use integration::{free_port, par_map, repo_root, resp_command, temp_dir, write_file};
+use model::directives::{catalogues, Directive, Kind};
 
 /// Every SAMPLE_STEP-th generated value runs in `cargo test`.
 const SAMPLE_STEP: usize = 9;
@@ -105,46 +104,9 @@ const REFUSAL_RULES: &[&str] = &[
     "RHA122", "RHA127", "RHA130", "RHA131", "RHA132", "RHA133", "RHA155",
 ];
 
-/// An installed server and its catalogue.
-struct Installed {
-    label: &'static str,
-    binary: PathBuf,
-    server_version: &'static str,
-    catalogue: &'static Catalogue,
-}
-
-fn installed() -> Vec<Installed> {
-    let servers = repo_root().join(".tools").join("servers");
-    let need = |p: PathBuf| {
-        assert!(
-            p.is_file(),
-            "{} is missing: run scripts/install-test-tools.sh",
-            p.display()
-        );
-        p
-    };
-    let cat = |s, v| catalogue(s, v).expect("catalogue");
-    vec![
-        Installed {
-            label: "redis-server 7.0.15",
-            binary: tool(Tool::RedisServer),
-            server_version: "redis:7.0.15",
-            catalogue: cat(Server::Redis, "7.0"),
-        },
-        Installed {
-            label: "redis-server 8.2.3",
-            binary: need(servers.join("redis8").join("redis-server")),
-            server_version: "redis:8.2.3",
-            catalogue: cat(Server::Redis, "8.2"),
-        },
-        Installed {
-            label: "valkey-server 9.1.2",
-            binary: need(servers.join("valkey9").join("valkey-server")),
-            server_version: "valkey:9.1.2",
-            catalogue: cat(Server::Valkey, "9"),
-        },
-    ]
-}
+#[path = "common/installed_servers.rs"]
+mod installed_servers;
+use installed_servers::{installed, Installed};
 
 /// One generated `redis.config` entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -379,7 +341,7 @@ fn run(full: bool) {
         report.push(format!(
             "{} ({}): {agreed} of {} values agree",
             s.label,
-            s.catalogue.label(),
+            s.catalogue().label(),
             results.len()
         ));
     }
