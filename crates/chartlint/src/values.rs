@@ -263,6 +263,8 @@ pub struct Deletion {
     pub path: String,
     /// The key set to `null`.
     pub by: Loc,
+    /// The chart's default was null already: nothing is removed that the templates would see.
+    pub default_null: bool,
 }
 
 /// The values Helm would render with.
@@ -486,6 +488,7 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             deletions.push(Deletion {
                 path: child(k),
                 by: u.key.clone(),
+                default_null: c.value.view().is_null(),
             });
             deleted.push(i);
             continue;

@@ -56,7 +56,7 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA116", E, "sentinel: {config: {down-after-milisecond: 10000}}\n", "sentinel: {config: {down-after-milliseconds: 10000}}\n"),
     ("RHA116", E, "sentinel: {config: {announce-ip: 10.0.0.1}}\n", "sentinel: {config: {deny-scripts-reconfig: \"yes\", resolve-hostnames: \"yes\"}}\n"),
     ("RHA117", E, "redis: {resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
-    ("RHA118", E, "redis: {resources: {requests: {memory: 1200Mi}, limits: {memory: 1200Mi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
+    ("RHA118", W, "redis: {resources: {requests: {memory: 1200Mi}, limits: {memory: 1200Mi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
     ("RHA119", W, "redis: {resources: {requests: {memory: 1300Mi}, limits: {memory: 1300Mi}}}\n", "redis: {resources: {requests: {memory: 2048Mi}, limits: {memory: 2048Mi}}}\n"),
     ("RHA120", W, "redis: {config: {maxmemory: \"0\"}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
     ("RHA121", W, "redis: {resources: {requests: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}}}\n"),
@@ -86,7 +86,7 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA133", E, "redis: {config: {io-threads: 200}}\n", "image: {repository: valkey/valkey, tag: 9.1.2}\nredis: {config: {io-threads: 200}}\n"),
     ("RHA134", I, "persistentVolume: {enabled: false}\n", "persistentVolume: {enabled: false}\nredis: {config: {save: '\"\"'}}\n"),
     ("RHA135", W, "redis: {config: {save: '\"\"'}}\n", "redis: {config: {save: '\"\"', appendonly: \"yes\"}}\n"),
-    ("RHA136", E, "replicas: 1\n", "replicas: 3\n"),
+    ("RHA136", W, "replicas: 1\nredis: {config: {min-replicas-to-write: 0}}\n", "replicas: 3\n"),
     ("RHA136", E, "replicas: 0\n", "replicas: 5\n"),
     ("RHA137", W, "hardAntiAffinity: false\n", "hardAntiAffinity: true\n"),
     ("RHA138", W, "haproxy: {hardAntiAffinity: false}\n", "haproxy: {hardAntiAffinity: false, affinity: \"podAntiAffinity: {}\"}\n"),
@@ -109,6 +109,8 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA152", W, "containerSecurityContext: {allowPrivilegeEscalation: true}\n", "containerSecurityContext: {readOnlyRootFilesystem: true}\n"),
     ("RHA152", W, "haproxy: {containerSecurityContext: {capabilities: {drop: [NET_RAW]}}}\n", "haproxy: {containerSecurityContext: {capabilities: {drop: [ALL]}}}\n"),
     ("RHA153", W, "image: {tag: latest}\n", "image: {tag: 7.2.5-alpine}\n"),
+    ("RHA153", W, "image: {tag: \"8.8\"}\n", "image: {tag: 8.8.0}\n"),
+    ("RHA153", W, "image: {tag: 7.2-alpine}\n", "image: {tag: 7.2.5-debian-12-r9}\n"),
     ("RHA154", I, "networkPolicy: {enabled: false}\n", "networkPolicy: {enabled: true}\n"),
     ("RHA155", E, "redis: {config: {maxmemory: 1 gb}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
     ("RHA155", E, "redis: {config: {save: \"900\"}}\n", "redis: {config: {save: \"900 1\"}}\n"),
@@ -269,4 +271,22 @@ fn huge_replica_counts_stay_fast() {
         "replicas: 4294967295\nro_replicas: \"0,1,2\"\n",
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// RHA006 speaks only when the null removes a default the templates would see.
+#[test]
+fn null_over_a_null_default_is_not_reported() {
+    let chart = chart("redis-1g");
+    let over_null = lint(&chart, "redis:\n  tlsPort: null\n");
+    assert!(
+        !over_null.iter().any(|d| d.rule == "RHA006"),
+        "{:?}",
+        ids(&over_null)
+    );
+    let over_value = lint(&chart, "redis:\n  port: null\n");
+    assert!(
+        over_value.iter().any(|d| d.rule == "RHA006"),
+        "{:?}",
+        ids(&over_value)
+    );
 }

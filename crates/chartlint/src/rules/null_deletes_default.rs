@@ -10,7 +10,7 @@ rule! {
     doc: r#"
 ### What it checks
 Reports keys set to `null` (or `~`, or nothing) in a values file or with `--set k=null` where the
-chart has a default.
+chart has a default other than null.
 
 ### Why it matters
 Helm deletes the key from the merged values instead of keeping an empty value: the templates then
@@ -30,7 +30,8 @@ If the key should keep an empty value, write `""`, `{}` or `[]`; otherwise remov
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for d in &cx.merged.deletions {
+    // A null over a null default changes nothing the templates see.
+    for d in cx.merged.deletions.iter().filter(|d| !d.default_null) {
         out.push(
             Diagnostic::new(
                 &META,
