@@ -113,6 +113,12 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA153", W, "image: {tag: 7.2-alpine}\n", "image: {tag: 7.2.5-debian-12-r9}\n"),
     ("RHA154", I, "networkPolicy: {enabled: false}\n", "networkPolicy: {enabled: true}\n"),
     ("RHA155", E, "redis: {config: {maxmemory: 1 gb}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
+    ("RHA156", W, "redis: {config: {repl-timeout: 10}}\n", "redis: {config: {repl-timeout: 60, repl-ping-replica-period: 10}}\n"),
+    ("RHA156", W, "redis: {config: {repl-ping-slave-period: 90}}\n", "redis: {config: {repl-ping-slave-period: 20}}\n"),
+    ("RHA157", W, "redis: {config: {io-threads: 4}}\n", "redis: {config: {io-threads: 4}, resources: {limits: {cpu: \"4\"}, requests: {cpu: \"4\"}}}\n"),
+    ("RHA158", W, "haproxy: {enabled: true, timeout: {tunnel: \"\", client: 30s, server: 330s}}\n", "haproxy: {enabled: true, timeout: {client: 30s}}\n"),
+    ("RHA159", W, "redis: {config: {requirepass: s3cret}}\n", "redis: {config: {maxmemory-policy: noeviction}}\n"),
+    ("RHA159", W, "auth: false\nredis: {config: {masterauth: s3cret}}\n", "auth: false\n"),
     ("RHA155", E, "redis: {config: {save: \"900\"}}\n", "redis: {config: {save: \"900 1\"}}\n"),
 ];
 

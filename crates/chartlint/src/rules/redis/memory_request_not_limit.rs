@@ -70,7 +70,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let value = |class: &str, resource: &str| resources?.get(class)?.get(resource);
         for (resource, parse) in [
             ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),
-            ("cpu", cpu_millis),
+            ("cpu", super::cpu_millis),
         ] {
             let (req_value, lim_value) =
                 (value("requests", resource), value("limits", resource));
@@ -105,13 +105,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             out.push(related(d, cx, &lim_ptr, "the limit is set here"));
             break;
         }
-    }
-}
-
-fn cpu_millis(v: View<'_>) -> Option<u64> {
-    match v {
-        View::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
-        View::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
-        _ => None,
     }
 }

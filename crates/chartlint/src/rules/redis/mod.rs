@@ -71,6 +71,10 @@ rule_modules! {
     image_tag_unpinned,
     network_policy_disabled,
     invalid_directive_arguments,
+    repl_timeout_not_above_ping,
+    io_threads_above_cpu_limit,
+    haproxy_idle_timeout_below_keepalive,
+    auth_in_redis_config,
 }
 
 pub(crate) use super::read::{
@@ -549,6 +553,15 @@ pub(super) fn haproxy_millis(v: View<'_>) -> Option<u64> {
         _ => return None,
     };
     n.checked_mul(factor)
+}
+
+/// A Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores.
+pub(super) fn cpu_millis(v: View<'_>) -> Option<u64> {
+    match v {
+        View::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
+        View::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
+        _ => None,
+    }
 }
 
 /// HAProxy is deployed.
