@@ -172,7 +172,7 @@ fn explain_prints_every_term_for_each_variant() {
             "fragmentation",
             "copy-on-write",
             "replica output buffers",
-            "replication backlog",
+            "swapdb load",
             "process baseline",
             "limit = request",
             "RDB files",

@@ -319,6 +319,18 @@ const CASES: &[(&str, Server, &str, &str)] = &[
         "redis:\n  config:\n    min-replicas-to-write: -1\n",
         "argument must be between 0 and 2147483647 inclusive",
     ),
+    (
+        "RHA155",
+        Server::Redis,
+        "redis:\n  config:\n    maxmemory: 1 gb\n",
+        "wrong number of arguments",
+    ),
+    (
+        "RHA155",
+        Server::Redis,
+        "redis:\n  config:\n    save: \"900\"\n",
+        "Invalid save parameters",
+    ),
 ];
 
 #[test]

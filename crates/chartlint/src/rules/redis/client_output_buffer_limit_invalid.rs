@@ -19,7 +19,7 @@ Redis refuses to start on anything else. A wrong class gives
 and a Kubernetes unit or a bad number gives
 "Error in hard, soft or soft_seconds setting in buffer limit configuration."
 (observed on redis-server 7.0.15 with `replica 512Mi 64mb 60` and `master 256mb 64mb 60`, see
-tests/evidence.rs; redis-facts §B.4).
+tests/evidence.rs).
 
 ### Example
 ```yaml
@@ -30,6 +30,9 @@ redis:
 
 ### Fix
 Use Redis units and a valid class: `replica 512mb 128mb 60`.
+
+### References
+- redis.conf, `client-output-buffer-limit` and `repl-backlog-size`: https://github.com/redis/redis/blob/7.2.6/redis.conf
 "#,
 }
 

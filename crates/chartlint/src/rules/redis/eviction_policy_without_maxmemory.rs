@@ -14,7 +14,7 @@ Reports a `maxmemory-policy` other than `noeviction` while maxmemory is 0 or uns
 
 ### Why it matters
 Redis evicts only when it reaches maxmemory; with 0 (unlimited) it never does, so the policy
-does nothing (redis-facts §B.6). The public chart's defaults (`volatile-lru` with maxmemory 0)
+does nothing. The public chart's defaults (`volatile-lru` with maxmemory 0)
 look configured but are not.
 
 ### Example
@@ -27,6 +27,9 @@ redis:
 
 ### Fix
 Set maxmemory (see the sized variants), or drop the policy.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
 }
 

@@ -15,7 +15,7 @@ Reports `sentinel.config.failover-timeout` below `down-after-milliseconds` or be
 ### Why it matters
 failover-timeout bounds the leader election (min(10 s, failover-timeout)), the reconfiguration
 of the replicas, and a failover that made no progress; twice its value is the wait before the
-same master is failed over again (redis-facts §B.7). A value this short aborts failovers that
+same master is failed over again. A value this short aborts failovers that
 are still in progress, and Sentinels retry again and again.
 
 ### Example
@@ -28,6 +28,10 @@ sentinel:
 
 ### Fix
 Keep failover-timeout well above down-after-milliseconds (the default 180000 is safe).
+
+### References
+- Redis Sentinel, configuration: https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+- sentinel.c (the config file's time values): https://github.com/redis/redis/blob/7.2.6/src/sentinel.c
 "#,
 }
 

@@ -17,8 +17,7 @@ Checks the value of every enum directive of `redis.config` (`maxmemory-policy`, 
 
 ### Why it matters
 Redis refuses to start: "argument(s) must be one of the following: ..." (observed on
-redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/evidence.rs;
-redis-facts §B.6).
+redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/evidence.rs).
 
 ### Example
 ```yaml
@@ -29,6 +28,9 @@ redis:
 
 ### Fix
 Use one of the values listed in the message.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
 }
 

@@ -18,7 +18,7 @@ minimum Redis enforces.
 ### Why it matters
 Redis refuses to start: "argument couldn't be parsed into an integer" for `5s` or `1e+06`, and
 "argument must be between 0 and 2147483647 inclusive" for `min-replicas-to-write -1` (observed
-on redis-server 7.0.15, see tests/evidence.rs; redis-facts §B.9, §B.10).
+on redis-server 7.0.15, see tests/evidence.rs).
 
 ### Example
 ```yaml
@@ -29,6 +29,11 @@ redis:
 
 ### Fix
 Write a whole number in the directive's unit (seconds for min-replicas-max-lag): `5`.
+
+### References
+- Helm values files: https://helm.sh/docs/chart_template_guide/values_files/
+- YAML 1.1 booleans: https://yaml.org/type/bool.html
+- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -18,7 +18,7 @@ and `persistentVolume.size`, with apimachinery's quantity grammar (case-sensitiv
 ### Why it matters
 The API server rejects `1gb`, `1GB`, `1g`, `1K` or `1GiB` and the install fails; `512m` is
 0.512 *bytes* (m is milli), which the API server only warns about, and a container limited to
-one byte never starts (redis-facts §B.5). Redis units and Kubernetes units differ: `1g` is valid
+one byte never starts. Redis units and Kubernetes units differ: `1g` is valid
 for Redis and invalid for Kubernetes.
 
 ### Example
@@ -31,6 +31,11 @@ redis:
 
 ### Fix
 Use Kubernetes suffixes: `1Gi`, `512Mi`.
+
+### References
+- redis.conf, units: https://github.com/redis/redis/blob/7.2.6/redis.conf
+- Kubernetes quantities: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+- Observed on Redis 7.0.15, 8.2.3 and Valkey 9.1.2: tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -18,7 +18,7 @@ Parses every memory directive of `redis.config` (`maxmemory`, `repl-backlog-size
 ### Why it matters
 Kubernetes units, decimals, exponents, signs and spaces are refused and Redis does not start:
 "argument must be a memory value" (observed on redis-server 7.0.15 with `maxmemory 1Gi`, see
-tests/evidence.rs; redis-facts §B.5). A unit without digits (`gb`) is silently read as 0, i.e.
+tests/evidence.rs). A unit without digits (`gb`) is silently read as 0, i.e.
 no limit.
 
 ### Example
@@ -30,6 +30,11 @@ redis:
 
 ### Fix
 Use a Redis unit: `maxmemory: 1gb` (the message suggests the exact equivalent).
+
+### References
+- redis.conf, units: https://github.com/redis/redis/blob/7.2.6/redis.conf
+- Kubernetes quantities: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+- Observed on Redis 7.0.15, 8.2.3 and Valkey 9.1.2: tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -18,7 +18,7 @@ them as yes/no.
 ### Why it matters
 Redis accepts only `yes` and `no` (any case) and refuses to start otherwise:
 "argument must be 'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see
-tests/evidence.rs; redis-facts §B.9).
+tests/evidence.rs).
 
 ### Example
 ```yaml
@@ -29,6 +29,10 @@ redis:
 
 ### Fix
 Write `"yes"` or `"no"`.
+
+### References
+- Helm values files: https://helm.sh/docs/chart_template_guide/values_files/
+- YAML 1.1 booleans: https://yaml.org/type/bool.html
 "#,
 }
 

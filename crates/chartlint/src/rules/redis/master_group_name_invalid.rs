@@ -16,7 +16,7 @@ Reports a `redis.masterGroupName` that does not match `^[\w-\.]+$` (templated na
 ### Why it matters
 The name is written into every `sentinel ... <group> ...` line. Sentinel splits lines on spaces,
 so a name such as `my master` turns `sentinel monitor my master ...` into an "Unrecognized
-sentinel configuration statement." (redis-facts §B.10). This chart refuses to render such a
+sentinel configuration statement.". This chart refuses to render such a
 name (`helm template` fails); the public chart renders it and the Sentinels crash-loop.
 
 ### Example
@@ -27,6 +27,9 @@ redis:
 
 ### Fix
 Use letters, digits, `_`, `-` and `.` only: `masterGroupName: my-master`.
+
+### References
+- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -18,7 +18,7 @@ reports `maxmemory` ≥ the limit (both read exactly: Redis units, Kubernetes qu
 ### Why it matters
 maxmemory only counts the dataset. Fragmentation, the copy-on-write pages of every fork (RDB
 save, AOF rewrite, full sync to a replica), replica output buffers and the process itself all
-come on top (redis-facts §B.3). The kernel OOM-kills the container (exit 137) before Redis starts
+come on top. The kernel OOM-kills the container (exit 137) before Redis starts
 evicting, at the latest on the first fork or full sync, and the StatefulSet restarts it in a
 loop. The message shows the model's sizing formula (crates/model sizing), the same that sizes
 the generated variants.
@@ -36,6 +36,11 @@ redis:
 ### Fix
 Raise the limit (and the request) to the size in the message, or lower maxmemory; the sized
 variants (redis-1g, ...) already carry a matching pair.
+
+### References
+- Key eviction and maxmemory: https://redis.io/docs/latest/develop/reference/eviction/
+- Redis administration, memory: https://redis.io/docs/latest/operate/oss_and_stack/management/admin/
+- Memory optimization (RSS, fragmentation): https://redis.io/docs/latest/operate/oss_and_stack/management/optimization/memory-optimization/
 "#,
 }
 

@@ -16,8 +16,7 @@ Reports an effective `maxmemory` of 0 (or unset) when `redis.resources.limits.me
 
 ### Why it matters
 Without maxmemory Redis never evicts and never refuses writes; it grows until the kernel kills
-the container (exit 137), with no log line from Redis, and restarts empty or reloading
-(redis-facts §B.3).
+the container (exit 137), with no log line from Redis, and restarts empty or reloading.
 
 ### Example
 ```yaml
@@ -32,6 +31,11 @@ redis:
 ### Fix
 Set maxmemory to the dataset size the limit allows (a sized variant shows the pair), e.g. `1gb`
 for a 2Gi limit.
+
+### References
+- Key eviction and maxmemory: https://redis.io/docs/latest/develop/reference/eviction/
+- Redis administration, memory: https://redis.io/docs/latest/operate/oss_and_stack/management/admin/
+- Memory optimization (RSS, fragmentation): https://redis.io/docs/latest/operate/oss_and_stack/management/optimization/memory-optimization/
 "#,
 }
 

@@ -13,8 +13,7 @@ rule! {
 Reports `min-replicas-max-lag` 0 while `min-replicas-to-write` is above 0.
 
 ### Why it matters
-Redis disables the check when either value is 0 (`refreshGoodSlavesCount` returns early,
-redis-facts §B.2), so the protection you configured does nothing.
+Redis disables the check when either value is 0 (`refreshGoodSlavesCount` returns early), so the protection you configured does nothing.
 
 ### Example
 ```yaml
@@ -26,6 +25,9 @@ redis:
 
 ### Fix
 Set `min-replicas-max-lag` to a few seconds (5 or 10).
+
+### References
+- Redis replication, "Allow writes only with N attached replicas": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
 "#,
 }
 

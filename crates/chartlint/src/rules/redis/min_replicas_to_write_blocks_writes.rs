@@ -17,7 +17,7 @@ have, while `min-replicas-max-lag` is not 0.
 ### Why it matters
 The master accepts writes only while that many replicas are connected with a small lag. It can
 never have more than `replicas - 1`, so every write fails with
-`NOREPLICAS Not enough good replicas to write.` (observed, redis-facts §B.2). The chart's
+`NOREPLICAS Not enough good replicas to write.` (Redis's reply). The chart's
 default is 1, so a single pod (`replicas: 1`) refuses every write.
 
 ### Example
@@ -30,6 +30,9 @@ redis:
 
 ### Fix
 Set `min-replicas-to-write` below `replicas - 1` (1 with 3 pods), or 0 to turn the check off.
+
+### References
+- Redis replication, "Allow writes only with N attached replicas": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
 "#,
 }
 

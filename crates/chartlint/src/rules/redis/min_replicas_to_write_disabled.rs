@@ -16,8 +16,7 @@ Reports an effective `min-replicas-to-write` of 0 (or unset) when there are repl
 When the master is cut off from the other pods, Sentinel promotes a replica on the majority side,
 while clients that still reach the old master keep writing to it. Those writes are discarded
 when it rejoins as a replica. With `min-replicas-to-write 1` and `min-replicas-max-lag 5` the old
-master stops accepting writes after about 5 s; with 0 the window lasts as long as the partition
-(redis-facts §B.2).
+master stops accepting writes after about 5 s; with 0 the window lasts as long as the partition.
 
 ### Example
 ```yaml
@@ -28,6 +27,9 @@ redis:
 
 ### Fix
 Set `min-replicas-to-write: 1` and `min-replicas-max-lag: 5` with 3 or more pods.
+
+### References
+- Redis replication, "Allow writes only with N attached replicas": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
 "#,
 }
 

@@ -14,7 +14,7 @@ Reports an effective `min-replicas-to-write` greater than 0 and equal to `replic
 
 ### Why it matters
 The master needs every replica online to accept writes, so a single replica restart (a node
-drain, a rolling update) stops writes: `NOREPLICAS` (redis-facts §B.2).
+drain, a rolling update) stops writes: `NOREPLICAS`.
 
 ### Example
 ```yaml
@@ -26,6 +26,9 @@ redis:
 
 ### Fix
 Run one more pod, or lower `min-replicas-to-write` (1 with 3 pods).
+
+### References
+- Redis replication, "Allow writes only with N attached replicas": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
 "#,
 }
 

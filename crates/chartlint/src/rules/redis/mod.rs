@@ -2,8 +2,8 @@
 //! defaults plus the user's files) the way the chart renders them, and judge memory with the
 //! model crate's sizing (the same formula that sizes the generated variants).
 //!
-//! Facts and observations behind the rules: /work/shared/reference/redis-facts.md §B (cited in
-//! each rule's doc block as "redis-facts §B.n").
+//! Facts behind the rules: the public documents in each doc block's "References", and the
+//! observations of real servers collected in docs/evidence.md with the tests that repeat them.
 
 use std::cell::OnceCell;
 

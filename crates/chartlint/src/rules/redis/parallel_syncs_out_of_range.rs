@@ -16,7 +16,7 @@ Reports `sentinel.config.parallel-syncs` of 0 or less.
 Sentinel reconfigures at most parallel-syncs replicas at once after a failover
 (`in_progress < parallel_syncs`): with 0 none is pointed at the new master until the
 failover-timeout fallback, minutes later. Sentinel accepts 0 from the file but refuses it at
-`SENTINEL SET` (redis-facts §B.7).
+`SENTINEL SET`.
 
 ### Example
 ```yaml
@@ -27,6 +27,10 @@ sentinel:
 
 ### Fix
 Use 1 (replicas resync one at a time and keep serving reads) or more.
+
+### References
+- Redis Sentinel, configuration: https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+- sentinel.c (the config file's time values): https://github.com/redis/redis/blob/7.2.6/src/sentinel.c
 "#,
 }
 

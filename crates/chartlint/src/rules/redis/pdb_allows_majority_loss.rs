@@ -14,7 +14,7 @@ Reports a Redis `podDisruptionBudget` that lets so many pods be evicted together
 a majority of Sentinels remain (e.g. `maxUnavailable: 2` of 3).
 
 ### Why it matters
-A failover needs a majority of all Sentinels (redis-facts §B.1). A drain that evicts two of
+A failover needs a majority of all Sentinels. A drain that evicts two of
 three pods, one of them the master, leaves no majority: writes stop until the pods are back.
 
 ### Example
@@ -26,6 +26,9 @@ podDisruptionBudget:
 
 ### Fix
 `maxUnavailable: 1` with 3 pods (2 with 5).
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

@@ -16,7 +16,7 @@ Reports an empty `podDisruptionBudget` (with 2 or more Redis pods) and an empty
 ### Why it matters
 Without a budget, `kubectl drain` and cluster autoscalers evict as many pods as they like. Two of
 three Redis pods evicted together is the loss of the Sentinel majority: no failover until they
-come back (redis-facts §B.1).
+come back.
 
 ### Example
 ```yaml
@@ -25,6 +25,9 @@ podDisruptionBudget: {}
 
 ### Fix
 Set `podDisruptionBudget: {maxUnavailable: 1}` (and the same for HAProxy).
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

@@ -15,7 +15,7 @@ Reports `save ""` with `appendonly` not `yes` when there are replicas.
 ### Why it matters
 Kubernetes restarts a crashed container at once. A master without persistence comes back empty,
 possibly before Sentinel declares it down, and its replicas resynchronize from it: every copy of
-the data is gone (Redis replication docs, "persistence turned off"; redis-facts §B.8).
+the data is gone (Redis replication docs, "persistence turned off").
 
 ### Example
 ```yaml
@@ -27,6 +27,10 @@ redis:
 ### Fix
 Keep RDB (`save: "900 1"`) or AOF on with a persistent volume; for a pure cache accept the risk
 and suppress this finding with a reason.
+
+### References
+- Redis replication, "Safety of replication when master has persistence turned off": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+- Redis persistence: https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
 "#,
 }
 

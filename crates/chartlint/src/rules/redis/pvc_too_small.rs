@@ -16,7 +16,7 @@ increments, and 10% filesystem headroom), when persistence is enabled and maxmem
 
 ### Why it matters
 A save writes `temp-<pid>.rdb` next to `dump.rdb` and renames it at the end; a full sync without
-diskless sync writes one too (redis-facts §B.8). When the disk fills, the save fails, and with
+diskless sync writes one too. When the disk fills, the save fails, and with
 `stop-writes-on-bgsave-error yes` (the default) the master refuses writes.
 
 ### Example
@@ -30,6 +30,10 @@ persistentVolume:
 
 ### Fix
 Set `persistentVolume.size` to at least the size in the message.
+
+### References
+- Redis replication, "Safety of replication when master has persistence turned off": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+- Redis persistence: https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
 "#,
 }
 

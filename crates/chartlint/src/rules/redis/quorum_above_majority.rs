@@ -16,7 +16,7 @@ Reports `sentinel.quorum` above the majority of `replicas` but not above `replic
 ### Why it matters
 The quorum Sentinels must see the master down before a failover starts. When the master's pod
 dies, its Sentinel dies with it: with quorum 3 of 3 only 2 remain, the master is never
-objectively down, and no failover happens (redis-facts §B.1, run D). A quorum below the majority
+objectively down, and no failover happens . A quorum below the majority
 only speeds up detection; the majority still authorizes.
 
 ### Example
@@ -28,6 +28,9 @@ sentinel:
 
 ### Fix
 Set the quorum to the majority: 2 of 3, 3 of 5.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

@@ -18,7 +18,7 @@ The quorum goes into the `sentinel monitor <group> <ip> <port> <quorum>` line th
 writes. With 0, Sentinel refuses to start: "Quorum must be 1 or greater." (observed on
 redis-sentinel 7.0.15, see tests/evidence.rs). Above the number of Sentinels, not enough
 Sentinels can ever agree that the master is down (ODOWN), so no failover ever starts
-(`SENTINEL CKQUORUM` answers NOQUORUM; redis-facts §B.1).
+(`SENTINEL CKQUORUM` answers NOQUORUM).
 
 ### Example
 ```yaml
@@ -29,6 +29,9 @@ sentinel:
 
 ### Fix
 Set the quorum to the majority of the Sentinels: 2 of 3, 3 of 5.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

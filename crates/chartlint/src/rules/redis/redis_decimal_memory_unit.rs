@@ -13,7 +13,7 @@ rule! {
 Reports memory directives of `redis.config` written with `k`, `m` or `g` (powers of 10).
 
 ### Why it matters
-For Redis `1g` is 1,000,000,000 bytes and `1gb` is 1,073,741,824 (redis-facts §B.5), while
+For Redis `1g` is 1,000,000,000 bytes and `1gb` is 1,073,741,824, while
 Kubernetes limits are usually written in `Gi` (2^30). Comparing `4g` with `4Gi` by eye hides a
 7% difference, and `maxmemory 4g` next to a `4000Mi` limit is 95% of it.
 
@@ -26,6 +26,11 @@ redis:
 
 ### Fix
 Write binary units, which match `Mi`/`Gi`: `maxmemory: 4gb`.
+
+### References
+- redis.conf, units: https://github.com/redis/redis/blob/7.2.6/redis.conf
+- Kubernetes quantities: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+- Observed on Redis 7.0.15, 8.2.3 and Valkey 9.1.2: tests/differential.rs (docs/evidence.md)
 "#,
 }
 

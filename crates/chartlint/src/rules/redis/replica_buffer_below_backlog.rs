@@ -16,7 +16,7 @@ ignores it and uses the backlog size), or of 0 (no limit at all).
 
 ### Why it matters
 The replica buffer holds the writes queued for a replica during a full sync. redis.conf says a
-hard limit below the backlog makes no sense and is ignored (redis-facts §B.4), so the configured
+hard limit below the backlog makes no sense and is ignored, so the configured
 value is not what runs. A hard limit of 0 lets a slow replica grow the master's memory without
 bound, outside maxmemory, until the container is OOM-killed.
 
@@ -30,6 +30,9 @@ redis:
 
 ### Fix
 Keep the replica hard limit at or above repl-backlog-size, and above 0.
+
+### References
+- redis.conf, `client-output-buffer-limit` and `repl-backlog-size`: https://github.com/redis/redis/blob/7.2.6/redis.conf
 "#,
 }
 

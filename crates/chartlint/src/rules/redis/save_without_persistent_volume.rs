@@ -15,7 +15,7 @@ Reports snapshots or AOF turned on while `persistentVolume.enabled` is false and
 
 ### Why it matters
 Every save forks (copy-on-write memory, CPU) to write a file that disappears when the pod is
-rescheduled (redis-facts §B.8). Either the data must survive a pod, and then it needs a volume,
+rescheduled. Either the data must survive a pod, and then it needs a volume,
 or it need not, and then the snapshots are pure cost.
 
 ### Example
@@ -29,6 +29,10 @@ redis:
 
 ### Fix
 Enable `persistentVolume`, or turn snapshots off with `save: '""'` if the data is a cache.
+
+### References
+- Redis replication, "Safety of replication when master has persistence turned off": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+- Redis persistence: https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
 "#,
 }
 

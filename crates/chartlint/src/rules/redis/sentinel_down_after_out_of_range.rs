@@ -15,7 +15,7 @@ Reports `sentinel.config.down-after-milliseconds` of 0 or less (an error), below
 
 ### Why it matters
 It is how long the master may not answer before Sentinel starts a failover; the write outage
-after a crash is about this long plus one second (redis-facts §B.7). With 0 Sentinel refuses to
+after a crash is about this long plus one second. With 0 Sentinel refuses to
 start: "negative or zero time parameter." (observed on redis-sentinel 7.0.15, see
 tests/evidence.rs). Below a few seconds a slow command, a fork pause or a network blip triggers a
 failover; above a minute every crash costs a long outage.
@@ -29,6 +29,10 @@ sentinel:
 
 ### Fix
 Use 5000 to 30000 (the chart default is 10000).
+
+### References
+- Redis Sentinel, configuration: https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+- sentinel.c (the config file's time values): https://github.com/redis/redis/blob/7.2.6/src/sentinel.c
 "#,
 }
 

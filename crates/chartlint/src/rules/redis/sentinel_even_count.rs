@@ -13,7 +13,7 @@ rule! {
 Reports an even `replicas` of 4 or more (one Sentinel per pod).
 
 ### Why it matters
-A failover needs a majority of all Sentinels (redis-facts §B.1). 4 Sentinels need 3, so they
+A failover needs a majority of all Sentinels. 4 Sentinels need 3, so they
 survive one lost pod, exactly like 3 Sentinels; the fourth pod adds cost and a larger majority.
 
 ### Example
@@ -23,6 +23,9 @@ replicas: 4
 
 ### Fix
 Use an odd count: 3 (survives one lost pod) or 5 (survives two).
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

@@ -16,8 +16,7 @@ Reports `sentinel.announceHostnames: true` while `sentinel.resolveHostnames` is 
 ### Why it matters
 With announceHostnames, init.sh writes the pods' DNS names (not IPs) into the
 `sentinel monitor` line. Without `sentinel resolve-hostnames yes` Sentinel refuses to start:
-"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/evidence.rs;
-redis-facts §B.10).
+"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/evidence.rs).
 
 ### Example
 ```yaml
@@ -27,6 +26,9 @@ sentinel:
 
 ### Fix
 Set `sentinel.resolveHostnames: true` as well.
+
+### References
+- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -16,7 +16,7 @@ digits.
 
 ### Why it matters
 Sentinel reads these from its file with `atoi`, without complaint: `5s` is 5 ms, `3m` is 3 ms,
-`1e+06` and `1.8e+06` are 1 ms (observed, redis-facts §B.7; tests/evidence.rs starts
+`1e+06` and `1.8e+06` are 1 ms (tests/evidence.rs starts
 redis-sentinel 7.0.15 on the rendered config and reads back 5 and 1 with `SENTINEL MASTER`). A 5 ms down-after makes Sentinel
 fail over constantly; a 1 ms failover-timeout aborts every failover.
 
@@ -29,6 +29,10 @@ sentinel:
 
 ### Fix
 Write whole milliseconds: `down-after-milliseconds: 5000`.
+
+### References
+- Redis Sentinel, configuration: https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+- sentinel.c (the config file's time values): https://github.com/redis/redis/blob/7.2.6/src/sentinel.c
 "#,
 }
 

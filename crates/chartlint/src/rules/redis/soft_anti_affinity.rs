@@ -15,7 +15,7 @@ Reports `hardAntiAffinity: false` without a custom `affinity`, with 2 or more po
 ### Why it matters
 Preferred anti-affinity lets the scheduler put two of three pods on one node when it is
 convenient. Losing that node then loses two Sentinels, the majority, and no failover can be
-authorized (redis-facts §B.1), besides losing two copies of the data.
+authorized, besides losing two copies of the data.
 
 ### Example
 ```yaml
@@ -25,6 +25,9 @@ hardAntiAffinity: false
 ### Fix
 Set `hardAntiAffinity: true` (pods stay Pending rather than share a node), or give an
 `affinity` that spreads the pods.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

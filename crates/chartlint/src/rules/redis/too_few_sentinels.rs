@@ -16,8 +16,7 @@ the number of Sentinels.
 ### Why it matters
 A failover must be authorized by a majority of all known Sentinels (`voters/2+1`), whatever the
 quorum says. With two pods, the master's pod (or node) dies with its Sentinel; the survivor is
-1 of 2 and is never elected (redis-facts §B.1, runs B and D: no failover in 32 s,
-`-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
+1 of 2 and is never elected (Sentinel logs `-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
 process alone fails over. The HA harness measures it on this chart's rendered pods
 (crates/podsim, scenario e, the seed's 2-pod values: no failover after the hard loss of the
 master pod, `SENTINEL CKQUORUM` answering "NOQUORUM 1 usable Sentinels. Not enough available
@@ -33,6 +32,9 @@ sentinel:
 
 ### Fix
 Run 3 pods (`replicas: 3`, `sentinel.quorum: 2`) on different nodes: any one pod can then be lost.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
 }
 

@@ -17,7 +17,7 @@ Looks up every key of `redis.config` in the directive catalogue (Redis 7, old `s
 ### Why it matters
 The chart writes each key as a redis.conf line, and Redis refuses to start on an unknown
 directive: "Bad directive or wrong number of arguments" (observed on redis-server 7.0.15 with
-`maxmemory-polcy`, see tests/evidence.rs; redis-facts §B.10). The pods crash-loop.
+`maxmemory-polcy`, see tests/evidence.rs). The pods crash-loop.
 
 ### Example
 ```yaml
@@ -28,6 +28,9 @@ redis:
 
 ### Fix
 Correct the spelling (the message suggests the directive).
+
+### References
+- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

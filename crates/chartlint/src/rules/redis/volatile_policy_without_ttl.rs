@@ -16,7 +16,7 @@ maxmemory is set.
 ### Why it matters
 The volatile policies only evict keys that have an expire. When no key has one they behave like
 `noeviction`: at maxmemory, writes fail with "OOM command not allowed when used memory >
-'maxmemory'." (observed, redis-facts §B.6). That is right for a store that must not lose keys,
+'maxmemory'." (Redis's reply). That is right for a store that must not lose keys,
 wrong for a cache that sets no TTLs.
 
 ### Example
@@ -30,6 +30,9 @@ redis:
 ### Fix
 For a cache use `allkeys-lru` or `allkeys-lfu`; keep volatile-* only if every evictable key has a
 TTL.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
 }
 
