@@ -4,6 +4,7 @@
 
 pub mod conf;
 pub mod directives;
+pub mod gates;
 pub mod schema;
 pub mod schema_nav;
 pub mod sizing;

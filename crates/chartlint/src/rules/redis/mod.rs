@@ -75,6 +75,7 @@ rule_modules! {
     io_threads_above_cpu_limit,
     haproxy_idle_timeout_below_keepalive,
     auth_in_redis_config,
+    ignored_setting,
 }
 
 pub(crate) use super::read::{
