@@ -14,6 +14,8 @@ pub struct Installed {
     pub label: &'static str,
     /// The binary.
     pub binary: PathBuf,
+    /// Its Sentinel (the same binary under the Sentinel name).
+    pub sentinel: PathBuf,
     /// Its `--server-version` for chartlint.
     pub server_version: &'static str,
     /// Its server family.
@@ -46,6 +48,7 @@ pub fn installed() -> Vec<Installed> {
         Installed {
             label: "redis-server 7.0.15",
             binary: tool(Tool::RedisServer),
+            sentinel: tool(Tool::RedisSentinel),
             server_version: "redis:7.0.15",
             server: Server::Redis,
             version: "7.0",
@@ -54,6 +57,7 @@ pub fn installed() -> Vec<Installed> {
         Installed {
             label: "redis-server 8.2.3",
             binary: need(servers.join("redis8").join("redis-server")),
+            sentinel: need(servers.join("redis8").join("redis-sentinel")),
             server_version: "redis:8.2.3",
             server: Server::Redis,
             version: "8.2",
@@ -62,6 +66,7 @@ pub fn installed() -> Vec<Installed> {
         Installed {
             label: "valkey-server 9.1.2",
             binary: need(servers.join("valkey9").join("valkey-server")),
+            sentinel: need(servers.join("valkey9").join("valkey-sentinel")),
             server_version: "valkey:9.1.2",
             server: Server::Valkey,
             version: "9",

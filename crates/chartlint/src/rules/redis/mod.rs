@@ -76,6 +76,8 @@ rule_modules! {
     haproxy_idle_timeout_below_keepalive,
     auth_in_redis_config,
     ignored_setting,
+    needed_command_disabled,
+    replica_priority_zero,
 }
 
 pub(crate) use super::read::{
