@@ -78,6 +78,7 @@ rule_modules! {
     ignored_setting,
     needed_command_disabled,
     replica_priority_zero,
+    peers_shut_out,
 }
 
 pub(crate) use super::read::{
