@@ -359,3 +359,167 @@ fn run(full: bool) {
 fn chartlint_agrees_with_the_servers() {
     run(std::env::var_os("DIFFERENTIAL_FULL").is_some());
 }
+
+/// sentinel.config keys tried: the options the chart renders (scripts aside: their paths are
+/// the pod's), options the chart renders with a group although they take none, and typos.
+const SENTINEL_KEYS: &[&str] = &[
+    "down-after-milliseconds",
+    "failover-timeout",
+    "parallel-syncs",
+    "master-reboot-down-after-period",
+    "auth-pass",
+    "auth-user",
+    "rename-command",
+    "resolve-hostnames",
+    "announce-hostnames",
+    "deny-scripts-reconfig",
+    "sentinel-user",
+    "sentinel-pass",
+    "maxclients",
+    "announce-ip",
+    "quorum",
+    "down-after-milisecond",
+];
+
+const SENTINEL_VALUES: &[&str] = &[
+    "10000", "0", "-1", "5s", "abc", "a b", "yes", "NO", "maybe", "",
+];
+
+/// The rules that say Sentinel refuses a sentinel.conf line.
+const SENTINEL_REFUSAL_RULES: &[&str] = &["RHA111", "RHA116", "RHA164"];
+
+/// The chart's sentinel.conf line for a key (templates/_config.tpl `redis-ha.sentinelConf`).
+fn sentinel_line(key: &str, value: &str) -> String {
+    let value = model::conf::value_text(&serde_json::Value::String(value.to_string()));
+    const GLOBAL: &[&str] = &[
+        "resolve-hostnames",
+        "announce-hostnames",
+        "deny-scripts-reconfig",
+        "sentinel-user",
+        "sentinel-pass",
+    ];
+    if key == "maxclients" {
+        format!("maxclients {value}")
+    } else if GLOBAL.contains(&key) {
+        format!("sentinel {key} {value}")
+    } else {
+        format!("sentinel {key} mymaster {value}")
+    }
+}
+
+fn sentinel_accepts(s: &Installed, line: &str) -> Result<bool, String> {
+    let dir = temp_dir();
+    let port = free_port();
+    // init.sh puts the monitor line first; the chart's options follow.
+    let conf = format!(
+        "port {port}\nbind 127.0.0.1\ndir \"{}\"\nsentinel monitor mymaster 127.0.0.1 {} 2\n{line}\n",
+        dir.path().display(),
+        free_port()
+    );
+    let path = write_file(dir.path(), "sentinel.conf", &conf);
+    let mut child = Command::new(&s.sentinel)
+        .arg(&path)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", s.sentinel.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let verdict = loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            break Ok(false);
+        }
+        if resp_command(port, &["PING"]).is_ok() {
+            break Ok(true);
+        }
+        if Instant::now() > deadline {
+            break Err(format!(
+                "{} sentinel: neither ready nor stopped: {conf}",
+                s.label
+            ));
+        }
+        // Poll interval of the bounded readiness check.
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    verdict
+}
+
+#[test]
+fn chartlint_agrees_with_sentinel() {
+    let chart = Chart::load(
+        &repo_root().join("generated-charts/redis-ha"),
+        &Limits::default(),
+    )
+    .expect("chart loads");
+    let cases: Vec<(&str, &str)> = SENTINEL_KEYS
+        .iter()
+        .flat_map(|k| SENTINEL_VALUES.iter().map(move |v| (*k, *v)))
+        .collect();
+    let mut report = Vec::new();
+    let mut disagreements = Vec::new();
+    for s in installed() {
+        let results = par_map(&cases, 2, |(key, value)| {
+            let server = sentinel_accepts(&s, &sentinel_line(key, value));
+            let yaml = format!(
+                "sentinel:\n  config:\n    {}: {}\n",
+                serde_json::to_string(key).expect("key"),
+                serde_json::to_string(value).expect("value")
+            );
+            let limits = Limits::default();
+            let doc = yaml::load_str(
+                SourceFile::new("case.yaml", yaml, SourceKind::ValuesFile),
+                &limits,
+            )
+            .expect("case parses");
+            let errors: Vec<String> = engine::lint_documents_for(
+                &chart,
+                &[doc],
+                &[],
+                &[],
+                &Config::default(),
+                Some(s.server_version),
+            )
+            .expect("lint runs")
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                d.severity == Severity::Error && SENTINEL_REFUSAL_RULES.contains(&d.rule.as_str())
+            })
+            .map(|d| format!("{} {}", d.rule, d.message))
+            .collect();
+            (*key, *value, server, errors)
+        });
+        let mut agreed = 0;
+        for (key, value, server, errors) in &results {
+            match server {
+                Ok(accepts) if *accepts == errors.is_empty() => agreed += 1,
+                Ok(accepts) => disagreements.push(format!(
+                    "{} sentinel: `{}`: server {}, chartlint {errors:?}",
+                    s.label,
+                    sentinel_line(key, value),
+                    if *accepts { "accepts" } else { "refuses" },
+                )),
+                Err(e) => disagreements.push(e.clone()),
+            }
+        }
+        report.push(format!(
+            "{} Sentinel: {agreed} of {} values agree",
+            s.label,
+            results.len()
+        ));
+    }
+    println!(
+        "sentinel differential agreement:\n  {}",
+        report.join("\n  ")
+    );
+    assert!(
+        disagreements.is_empty(),
+        "chartlint and Sentinel disagree on {} values:\n{}\n\n{}",
+        disagreements.len(),
+        disagreements.join("\n"),
+        report.join("\n")
+    );
+}

@@ -320,6 +320,18 @@ const CASES: &[(&str, Server, &str, &str)] = &[
         "argument must be between 0 and 2147483647 inclusive",
     ),
     (
+        "RHA164",
+        Server::Sentinel,
+        "sentinel:\n  config:\n    failover-timeout: 0\n",
+        "negative or zero time parameter.",
+    ),
+    (
+        "RHA164",
+        Server::Sentinel,
+        "sentinel:\n  config:\n    deny-scripts-reconfig: maybe\n",
+        "Please specify yes or no for the deny-scripts-reconfig options.",
+    ),
+    (
         "RHA155",
         Server::Redis,
         "redis:\n  config:\n    maxmemory: 1 gb\n",

@@ -469,6 +469,101 @@ fn string(name: &str, value: &str) -> Result<(), Refusal> {
     }
 }
 
+/// Judge one `sentinel ...` line of a sentinel.conf as Sentinel's config reader
+/// (`sentinelHandleConfiguration` in sentinel.c, the same on every supported version) does,
+/// for the master group the chart monitors: `sentinel <option> <group> <value>` for per-master
+/// options, `sentinel <option> <value>` for global ones. Times are read with `atoi`. Script
+/// paths are the pod's business and are not judged.
+pub fn check_sentinel_line(line: &str) -> Result<(), Refusal> {
+    let args = split_args(line).ok_or(Refusal::UnbalancedQuotes)?;
+    let unrecognized = Refusal::Invalid("Unrecognized sentinel configuration statement.");
+    let Some((first, rest)) = args.split_first() else {
+        return Ok(());
+    };
+    if !first.eq_ignore_ascii_case("sentinel") {
+        return Ok(());
+    }
+    let Some((option, rest)) = rest.split_first() else {
+        return Err(unrecognized);
+    };
+    let option = option.to_ascii_lowercase();
+    let per_master = |n: usize| rest.len() == n;
+    let time = |v: &str, zero_ok: bool| -> Result<(), Refusal> {
+        let t = atoi(v);
+        match (t, zero_ok) {
+            (t, false) if t <= 0 => Err(Refusal::Invalid("negative or zero time parameter.")),
+            (t, true) if t < 0 => Err(Refusal::Invalid("negative time parameter.")),
+            _ => Ok(()),
+        }
+    };
+    let yes_no = |v: &str, msg: &'static str| match v.to_ascii_lowercase().as_str() {
+        "yes" | "no" => Ok(()),
+        _ => Err(Refusal::Invalid(msg)),
+    };
+    match option.as_str() {
+        "down-after-milliseconds" | "failover-timeout" if per_master(2) => time(&rest[1], false),
+        "master-reboot-down-after-period" if per_master(2) => time(&rest[1], true),
+        "parallel-syncs"
+        | "notification-script"
+        | "client-reconfig-script"
+        | "auth-pass"
+        | "auth-user"
+            if per_master(2) =>
+        {
+            Ok(())
+        }
+        "rename-command" if per_master(3) => Ok(()),
+        "monitor" if per_master(4) => {
+            if atoi(&rest[3]) <= 0 {
+                Err(Refusal::Invalid("Quorum must be 1 or greater."))
+            } else {
+                Ok(())
+            }
+        }
+        "resolve-hostnames" if rest.len() == 1 => yes_no(
+            &rest[0],
+            "Please specify yes or no for the resolve-hostnames option.",
+        ),
+        "announce-hostnames" if rest.len() == 1 => yes_no(
+            &rest[0],
+            "Please specify yes or no for the announce-hostnames option.",
+        ),
+        "deny-scripts-reconfig" if rest.len() == 1 => yes_no(
+            &rest[0],
+            "Please specify yes or no for the deny-scripts-reconfig options.",
+        ),
+        "sentinel-user" | "sentinel-pass" | "announce-ip" | "announce-port" | "myid"
+        | "current-epoch"
+            if rest.len() == 1 =>
+        {
+            Ok(())
+        }
+        _ => Err(unrecognized),
+    }
+}
+
+/// C's `atoi`: leading blanks, an optional sign, then digits up to the first other character;
+/// 0 when there are none (saturated instead of C's undefined overflow).
+pub fn atoi(s: &str) -> i64 {
+    let t = s.trim_start();
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let v: i64 = digits[..end]
+        .parse()
+        .unwrap_or(if end == 0 { 0 } else { i64::MAX });
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
 /// Redis's `string2ll`: optional `-`, digits without leading zeros (`0` alone), within i64.
 pub fn string2ll(s: &str) -> Option<i64> {
     let digits = s.strip_prefix('-').unwrap_or(s);
@@ -841,6 +936,36 @@ mod tests {
         assert_eq!(split_args(r#"k """#), Some(vec!["k".into(), "".into()]));
         assert_eq!(split_args(r#"k "a"b"#), None);
         assert_eq!(split_args(r#"k "a"#), None);
+    }
+
+    #[test]
+    fn sentinel_lines_read_as_sentinel_does() {
+        assert_eq!(
+            check_sentinel_line("sentinel down-after-milliseconds m 10000"),
+            Ok(())
+        );
+        assert_eq!(
+            check_sentinel_line("sentinel down-after-milliseconds m 5s"),
+            Ok(())
+        );
+        assert!(check_sentinel_line("sentinel down-after-milliseconds m 0").is_err());
+        assert!(check_sentinel_line("sentinel failover-timeout m abc").is_err());
+        assert!(check_sentinel_line("sentinel down-after-milisecond m 1").is_err());
+        assert!(check_sentinel_line("sentinel parallel-syncs m 1 2").is_err());
+        assert_eq!(
+            check_sentinel_line("sentinel master-reboot-down-after-period m 0"),
+            Ok(())
+        );
+        assert!(check_sentinel_line("sentinel master-reboot-down-after-period m -1").is_err());
+        assert_eq!(
+            check_sentinel_line("sentinel resolve-hostnames YES"),
+            Ok(())
+        );
+        assert!(check_sentinel_line("sentinel deny-scripts-reconfig maybe").is_err());
+        assert!(check_sentinel_line("sentinel announce-ip m 10.0.0.1").is_err());
+        assert_eq!(atoi("1e+06"), 1);
+        assert_eq!(atoi("-5x"), -5);
+        assert_eq!(atoi(""), 0);
     }
 
     #[test]

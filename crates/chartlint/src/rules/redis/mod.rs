@@ -79,6 +79,7 @@ rule_modules! {
     needed_command_disabled,
     replica_priority_zero,
     peers_shut_out,
+    invalid_sentinel_value,
 }
 
 pub(crate) use super::read::{
