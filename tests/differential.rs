@@ -248,26 +248,39 @@ fn server_accepts(s: &Installed, case: &Case) -> Result<bool, String> {
     for line in model::conf::lines(&value) {
         conf.push_str(&format!("{} {line}\n", case.key));
     }
-    let path = write_file(dir.path(), "redis.conf", &conf);
-    let mut child = Command::new(&s.binary)
+    keeps_running(&s.binary, dir.path(), "redis.conf", &conf, port, s.label)
+}
+
+/// Start `binary` on `conf` (written as `file` in `dir`) and tell whether it keeps running:
+/// true once it answers PING on `port` (any reply: PONG, or NOAUTH with requirepass), false
+/// when it exits; the process is stopped by its PID either way, within a bound.
+fn keeps_running(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    file: &str,
+    conf: &str,
+    port: u16,
+    label: &str,
+) -> Result<bool, String> {
+    let path = write_file(dir, file, conf);
+    let mut child = Command::new(binary)
         .arg(&path)
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", s.binary.display()))?;
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     let deadline = Instant::now() + Duration::from_secs(10);
     let verdict = loop {
         if let Ok(Some(_)) = child.try_wait() {
             break Ok(false);
         }
-        // Any reply (PONG, or NOAUTH with requirepass) is a running server.
         if resp_command(port, &["PING"]).is_ok() {
             break Ok(true);
         }
         if Instant::now() > deadline {
-            break Err(format!("{}: neither ready nor stopped: {conf}", s.label));
+            break Err(format!("{label}: neither ready nor stopped: {conf}"));
         }
         // Poll interval of the bounded readiness check.
         std::thread::sleep(Duration::from_millis(10));
@@ -416,35 +429,14 @@ fn sentinel_accepts(s: &Installed, line: &str) -> Result<bool, String> {
         dir.path().display(),
         free_port()
     );
-    let path = write_file(dir.path(), "sentinel.conf", &conf);
-    let mut child = Command::new(&s.sentinel)
-        .arg(&path)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", s.sentinel.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let verdict = loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            break Ok(false);
-        }
-        if resp_command(port, &["PING"]).is_ok() {
-            break Ok(true);
-        }
-        if Instant::now() > deadline {
-            break Err(format!(
-                "{} sentinel: neither ready nor stopped: {conf}",
-                s.label
-            ));
-        }
-        // Poll interval of the bounded readiness check.
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let _ = child.kill();
-    let _ = child.wait();
-    verdict
+    keeps_running(
+        &s.sentinel,
+        dir.path(),
+        "sentinel.conf",
+        &conf,
+        port,
+        &format!("{} sentinel", s.label),
+    )
 }
 
 #[test]
