@@ -134,6 +134,18 @@ impl Catalogue {
 
     /// The directive of a name or alias (case-insensitive, as Redis matches).
     pub fn get(&self, name: &str) -> Option<&Directive> {
+        // The committed catalogues are looked up for every line by several rules: index them
+        // once by lower-case name; other catalogues (built by tests) are scanned.
+        if let Some(i) = catalogues().iter().position(|c| std::ptr::eq(c, self)) {
+            let lower;
+            let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower = name.to_ascii_lowercase();
+                lower.as_str()
+            } else {
+                name
+            };
+            return index()[i].get(key).map(|&j| &self.directives[j]);
+        }
         self.directives.iter().find(|d| {
             d.name.eq_ignore_ascii_case(name)
                 || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
@@ -738,6 +750,27 @@ pub fn catalogues() -> &'static [Catalogue] {
             .map(|text| {
                 // The files are committed and checked by this module's tests.
                 serde_json::from_str(text).unwrap_or_else(|e| panic!("bad catalogue: {e}"))
+            })
+            .collect()
+    })
+}
+
+/// Per committed catalogue (in [`catalogues`] order), its directives by lower-case name and
+/// alias.
+fn index() -> &'static [std::collections::HashMap<String, usize>] {
+    static INDEX: std::sync::OnceLock<Vec<std::collections::HashMap<String, usize>>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        catalogues()
+            .iter()
+            .map(|c| {
+                let mut map = std::collections::HashMap::new();
+                for (i, d) in c.directives.iter().enumerate() {
+                    for n in std::iter::once(&d.name).chain(&d.aliases) {
+                        map.entry(n.to_ascii_lowercase()).or_insert(i);
+                    }
+                }
+                map
             })
             .collect()
     })

@@ -53,7 +53,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Refusal::WrongArity | Refusal::UnbalancedQuotes | Refusal::Invalid(_)
             )
         };
-        if let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "arguments the server does not read", false) {
+        if let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "arguments the server does not read", false) {
             out.push(diag.with_help(format!("check the arguments `{}` takes", d.key)));
         }
     }

@@ -38,7 +38,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
         let reading = read_line(cx, d);
         let pick = |_: &model::directives::Catalogue, r: &Refusal| matches!(r, Refusal::NotOneOf(_));
-        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not an accepted value", false)
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not an accepted value", false)
         else {
             continue;
         };

@@ -47,7 +47,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .is_some_and(|e| matches!(e.kind, Kind::Int | Kind::Octal)),
             _ => false,
         };
-        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not an accepted integer", false)
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not an accepted integer", false)
         else {
             continue;
         };

@@ -56,7 +56,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "write digits with an optional unit b, k, kb, m, mb, g, gb, e.g. `1gb`".to_string()
         });
         if let Some(diag) =
-            refusal_finding(&META, cx, d, &reading, pick, "not a memory value Redis reads", false)
+            refusal_finding(&META, cx, d, reading, pick, "not a memory value Redis reads", false)
         {
             out.push(diag.with_help(help));
             continue;

@@ -40,7 +40,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in directives(cx, "redis") {
         let reading = read_line(cx, d);
         let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::NotYesNo;
-        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "not yes or no", false)
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not yes or no", false)
         else {
             continue;
         };

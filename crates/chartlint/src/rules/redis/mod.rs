@@ -188,6 +188,7 @@ pub(crate) struct Facts {
     sizing: OnceCell<Option<model::sizing::SizingInput>>,
     judgement: OnceCell<Option<(model::sizing::Judgement, String)>>,
     servers: OnceCell<model::directives::Candidates>,
+    readings: OnceCell<Vec<Reading>>,
 }
 
 /// The lines rendered from `redis.config` (`/redis/config`) or `sentinel.config`, in the order
@@ -363,8 +364,29 @@ pub(super) fn join_and(items: &[String]) -> String {
     }
 }
 
-/// Judge one rendered redis.conf line on every version the image may run.
-pub(super) fn read_line(cx: &Context<'_>, d: &Directive) -> Reading {
+/// How every version the image may run reads one rendered redis.conf line (`d` is one of
+/// [`directives`]`(cx, "redis")`): judged once per lint, read by several rules.
+pub(super) fn read_line<'c>(cx: &'c Context<'_>, d: &Directive) -> &'c Reading {
+    let readings = cx.facts.readings.get_or_init(|| {
+        directives(cx, "redis")
+            .iter()
+            .map(|d| judge_line(cx, d))
+            .collect()
+    });
+    let all = directives(cx, "redis");
+    match all.iter().position(|x| std::ptr::eq(x, d)) {
+        Some(i) => &readings[i],
+        None => &NOT_A_LINE,
+    }
+}
+
+/// The reading of a directive that is not one of the file's lines (none is asked for).
+static NOT_A_LINE: Reading = Reading {
+    refused: Vec::new(),
+    accepted: Vec::new(),
+};
+
+fn judge_line(cx: &Context<'_>, d: &Directive) -> Reading {
     let line = d.line();
     let mut reading = Reading {
         refused: Vec::new(),

@@ -42,7 +42,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let reading = read_line(cx, d);
         let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::UnknownName;
-        let Some(diag) = refusal_finding(&META, cx, d, &reading, pick, "unknown directive", true)
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "unknown directive", true)
         else {
             continue;
         };
