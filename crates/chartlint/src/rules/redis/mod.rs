@@ -434,6 +434,12 @@ pub(super) fn refusal_finding(
         diag(meta, cx, &d.ptr, message)
     }
     .with_note(format!("{} stops with \"{reason}\"", catalogue.label()));
+    // Say when a verdict rests on an assumed catalogue (a version no release was read for).
+    for (c, _) in &picked {
+        if c.basis == model::directives::Basis::Assumed {
+            diag = diag.with_note(format!("{}: {}", c.label(), c.derived_from));
+        }
+    }
     if !reading.all_refuse() {
         diag.severity = crate::diagnostic::Severity::Warning;
         let accepting: Vec<String> = reading.accepted.iter().map(|c| c.label()).collect();
