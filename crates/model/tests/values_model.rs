@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn realworld_dir() -> PathBuf {
-    Path::new(MANIFEST_DIR).join("../../../shared/realworld")
+    Path::new(MANIFEST_DIR).join("../../tests/fixtures/realworld")
 }
 
 fn read(path: &Path) -> String {

@@ -13,11 +13,6 @@ use chartlint::source::Src;
 use chartlint::yaml::{Limits, LoadError};
 use clap::{Parser, ValueEnum};
 
-// `--each` allocates and frees many small trees per file on every core; glibc's per-thread
-// arenas grow and trim their heaps (mprotect system calls) for each file, mimalloc does not.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     Human,
@@ -39,7 +34,7 @@ enum Color {
 /// Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage or input error.
 #[derive(Parser, Debug)]
 #[command(name = "chartlint", version)]
-struct Cli {
+pub struct Cli {
     /// Chart directory (with values.yaml and values.schema.json).
     #[arg(default_value = "generated-charts/redis-ha")]
     chart_dir: PathBuf,
@@ -79,7 +74,7 @@ struct Cli {
     rules_markdown: bool,
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     if cli.list_rules {
@@ -128,63 +123,20 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
     let mut sources: Vec<Src> = Vec::new();
     let inputs;
     let mut input_errors = false;
+    let base = Request {
+        files: cli.values.clone(),
+        set: cli.set.clone(),
+        set_string: cli.set_string.clone(),
+    };
     if cli.each.is_empty() {
-        let req = Request {
-            files: cli.values.clone(),
-            set: cli.set.clone(),
-            set_string: cli.set_string.clone(),
-        };
-        let report = engine::lint(&chart, &req, &config, &limits)?;
+        let report = engine::lint(&chart, &base, &config, &limits)?;
         diags = report.diagnostics;
         sources = report.sources;
         inputs = 1;
     } else {
         let files = expand_each(&cli.each)?;
         inputs = files.len();
-        // Files are independent: lint them on all cores, then report in input order. Each
-        // worker takes the next file when it is done with one, so a core slowed down by other
-        // work on the machine does not leave the rest of a fixed share waiting.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(files.len().max(1));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let lint_one = |file: &PathBuf| {
-            let mut files = cli.values.clone();
-            files.push(file.clone());
-            let req = Request {
-                files,
-                set: cli.set.clone(),
-                set_string: cli.set_string.clone(),
-            };
-            engine::lint(&chart, &req, &config, &limits)
-        };
-        let mut done: Vec<(usize, Result<engine::Report, LoadError>)> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|_| {
-                        let (next, files, lint_one) = (&next, &files, &lint_one);
-                        scope.spawn(move || {
-                            let mut mine = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(file) = files.get(i) else { break };
-                                mine.push((i, lint_one(file)));
-                            }
-                            mine
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        // Thousands of findings: size the lists once instead of growing them file by file.
-        let reports = done.iter().filter_map(|(_, r)| r.as_ref().ok());
-        diags.reserve(reports.clone().map(|r| r.diagnostics.len()).sum());
-        sources.reserve(reports.map(|r| r.sources.len()).sum());
-        let results = done.into_iter().map(|(_, r)| r);
+        let results = engine::lint_each(&chart, &base, &files, &config, &limits);
         for result in results {
             match result {
                 Ok(report) => {

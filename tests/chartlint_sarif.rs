@@ -12,7 +12,7 @@ fn multitool() -> PathBuf {
         return PathBuf::from(p);
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.tools/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+        .join(".tools/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
     assert!(
         p.exists(),
         "Sarif.Multitool is missing at {}: run scripts/test.sh (it installs the test tools)",
@@ -24,7 +24,7 @@ fn multitool() -> PathBuf {
 #[test]
 fn sarif_passes_microsoft_validator() {
     let tool = multitool();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chartlint");
     let dir = tempfile::tempdir().unwrap();
     let cases: [&[&str]; 3] = [
         &["chart", "--each", "values", "--format", "sarif"],

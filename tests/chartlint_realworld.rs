@@ -1,5 +1,5 @@
 //! Acceptance on real deployments: the chartlint binary on every values file of
-//! shared/realworld against the generated redis-ha chart, and on each sized variant's own
+//! tests/fixtures/realworld against the generated redis-ha chart, and on each sized variant's own
 //! defaults. Broken deployments (realworld/README.md) get their error-level findings at the
 //! right place; the others get none.
 
@@ -9,11 +9,11 @@ use std::process::Command;
 use serde_json::Value;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn realworld() -> PathBuf {
-    root().join("../shared/realworld")
+    root().join("tests/fixtures/realworld")
 }
 
 /// Run chartlint with JSON output and return its diagnostics.
@@ -169,7 +169,7 @@ fn other_real_files_get_no_error() {
         "status-list-server-tls-values.yaml",
     ];
     let mut files: Vec<PathBuf> = std::fs::read_dir(realworld())
-        .expect("shared/realworld exists")
+        .expect("tests/fixtures/realworld exists")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
     version,
     about = "Generate the redis-ha chart, its sized variants and the values schema"
 )]
-struct Cli {
+pub struct Cli {
     /// Write nothing; exit 1 with a unified diff of every stale generated file.
     #[arg(long)]
     check: bool,
@@ -42,7 +42,7 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(e) => {
@@ -58,25 +58,30 @@ fn run() -> Result<ExitCode> {
         Some(r) => r,
         None => {
             let cwd = std::env::current_dir().context("reading the current directory")?;
-            chartgen::find_root(&cwd)
+            generator::find_root(&cwd)
                 .context("no chart-src/ directory here or above; pass --root")?
         }
     };
     match cli.command {
         Some(Command::Explain { name }) => {
-            print!("{}", chartgen::explain(&root, &name)?);
+            print!("{}", generator::explain(&root, &name)?);
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::NewVariant { name, maxmemory }) => {
             if cli.check {
                 bail!("--check cannot be combined with new-variant");
             }
-            chartgen::add_variant(&root, &name, &maxmemory)?;
+            generator::add_variant(&root, &name, &maxmemory)?;
             eprintln!("chartgen: added {name} (maxmemory {maxmemory}) to chart-src/variants.yaml");
         }
         None => {}
     }
-    let generated = chartgen::generate(&root)?;
+    let mut generated = generator::generate(&root)?;
+    // The rule reference is generated from the rules' doc blocks, never written by hand.
+    generated.output.files.insert(
+        PathBuf::from("docs/rules.md"),
+        generator::FileOut::text(chartlint::rules_markdown()),
+    );
     if !generated.unused_values.is_empty() {
         eprintln!(
             "chartgen: note: {} values keys are not referenced by any chart source: {}",
@@ -85,7 +90,7 @@ fn run() -> Result<ExitCode> {
         );
     }
     if cli.check {
-        let stale = chartgen::output::check(&root, &generated.output)?;
+        let stale = generator::output::check(&root, &generated.output)?;
         if stale.is_empty() {
             eprintln!(
                 "chartgen: {} generated files are up to date",
@@ -102,7 +107,7 @@ fn run() -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    chartgen::output::write(&root, &generated.output)?;
+    generator::output::write(&root, &generated.output)?;
     eprintln!(
         "chartgen: wrote {} files under generated-charts/ and schemas/",
         generated.output.files.len()

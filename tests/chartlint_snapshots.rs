@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn run(args: &[&str]) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chartlint");
     let o = Command::new(env!("CARGO_BIN_EXE_chartlint"))
         .args(args)
         .args(["--config", "engine.chartlint.yaml"])

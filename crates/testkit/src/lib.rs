@@ -24,23 +24,19 @@ pub const NAMESPACE: &str = "default";
 /// Upper bound for one helm / validator / shellcheck process.
 pub const TOOL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The repository root (the parent of this package's directory).
+/// The repository root (this package lives in `crates/testkit`).
 pub fn repo_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| manifest.to_path_buf())
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Real users' values files (`/work/shared/realworld`, next to the repository).
+/// Real users' values files, vendored with their provenance (tests/fixtures/realworld/SOURCES.md).
 pub fn realworld_dir() -> PathBuf {
-    repo_root().join("..").join("shared").join("realworld")
+    repo_root().join("tests/fixtures/realworld")
 }
 
-/// This package's fixtures directory.
+/// The integration tests' fixtures directory (`tests/fixtures`).
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo_root().join("tests/fixtures")
 }
 
 // ---------------------------------------------------------------------------------------------

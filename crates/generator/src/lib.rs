@@ -1,4 +1,4 @@
-//! chartgen: turns the typed values model (crates/model) and the chart sources (chart-src/)
+//! The chart generator behind `chartgen`: turns the typed values model (crates/model) and the chart sources (chart-src/)
 //! into complete Helm charts under generated-charts/ and JSON Schemas under schemas/.
 //!
 //! The pipeline is one way: model → schema + values → files in memory ([`generate`]); then
@@ -154,11 +154,6 @@ pub fn generate(root: &Path) -> Result<Generated> {
         message: "missing the <!-- BEGIN generated: variants --> / <!-- END generated: variants --> markers".into(),
     })?;
     files.insert(PathBuf::from("README.md"), FileOut::text(readme));
-    // The rule reference is generated from the rules' doc blocks, never written by hand.
-    files.insert(
-        PathBuf::from("docs/rules.md"),
-        FileOut::text(chartlint::rules_markdown()),
-    );
     Ok(Generated {
         output: Output { files },
         unused_values,

@@ -14,7 +14,7 @@ use std::time::Duration;
     name = "podsim",
     about = "Run a rendered redis-ha chart's pods as real processes (root, no Kubernetes)"
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -164,7 +164,7 @@ fn ms(v: Option<u64>) -> String {
     v.map(|v| format!("{v} ms")).unwrap_or_else(|| "-".into())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Before any thread exists, so that every thread inherits the blocked mask.
     podsim::cleanup::install_signal_handlers();

@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chartlint")
 }
 
 struct Out {
@@ -392,9 +392,9 @@ fn hostile_inputs_fail_fast() {
 
 #[test]
 fn realworld_files_load_against_generated_chart() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let chart = root.join("generated-charts/redis-ha");
-    let realworld = root.join("../shared/realworld");
+    let realworld = root.join("tests/fixtures/realworld");
     assert!(
         chart.join("values.schema.json").exists(),
         "generated-charts/redis-ha is missing: run `cargo run -p chartgen`"
@@ -406,7 +406,7 @@ fn realworld_files_load_against_generated_chart() {
             continue;
         }
         let o = run_in(
-            &root,
+            root,
             &[
                 chart.to_str().unwrap(),
                 "-f",
@@ -431,7 +431,7 @@ fn realworld_files_load_against_generated_chart() {
     }
     let invalid = realworld.join("invalid/zenko-legacy-replicas-map-values.yaml");
     let o = run_in(
-        &root,
+        root,
         &[
             chart.to_str().unwrap(),
             "-f",
