@@ -10,7 +10,7 @@
 //!
 //! Plus insta snapshots of the full manifests (helm4, base chart) with random parts redacted.
 
-use model::values::merge::helm_merge;
+use helm_values::json::merge;
 use serde_json::Value;
 use testkit::{
     base_chart, charts, par_map, parse_values, realworld_dir, render, render_uncached,
@@ -333,10 +333,9 @@ fn every_chart_and_values_file_renders_the_catalogue_objects() {
         }
     }
     let results = par_map(&items, WORKERS, |(chart, case)| {
-        let mut values = load_yaml(&chart.dir.join("values.yaml"));
-        if let Some(p) = &case.values {
-            helm_merge(&mut values, &load_yaml(p));
-        }
+        let defaults = load_yaml(&chart.dir.join("values.yaml"));
+        let files: Vec<Value> = case.values.iter().map(|p| load_yaml(p)).collect();
+        let values = merge(&defaults, &files);
         let expected = catalogue(chart, &values, &case.api_versions);
         let got = render(Helm::V4, chart, case).ids();
         (expected, got)

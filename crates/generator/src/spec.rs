@@ -54,7 +54,13 @@ pub fn load(path: &Path) -> Result<Spec> {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_saphyr::from_str(&text).map_err(|e| Error::Spec {
+    // Overrides are chart values: typed as Helm types a values file (`yes` is a boolean).
+    let value =
+        helm_values::json::load(&path.display().to_string(), &text).map_err(|e| Error::Spec {
+            path: path.to_path_buf(),
+            message: format!("{}:{}: {}", e.line, e.column, e.message),
+        })?;
+    serde_json::from_value(value).map_err(|e| Error::Spec {
         path: path.to_path_buf(),
         message: e.to_string(),
     })

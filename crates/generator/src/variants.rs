@@ -1,11 +1,10 @@
 //! Sized variants: the values of each variant chart, with resources and PVC derived from its
 //! `maxmemory` by the model's sizing module (the same one the linter judges values with).
 
+use helm_values::json::merge;
 use model::sizing::{self, Resources, Sizing, SizingInput};
 use model::units::{format_binary_bytes, parse_redis_memory};
 use serde_json::{json, Value};
-
-use model::values::merge::helm_merge as merge;
 
 use crate::spec::{Spec, Variant};
 use crate::{Error, Result};
@@ -27,13 +26,15 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
         message,
     };
     let maxmemory = parse_redis_memory(&variant.maxmemory).map_err(|e| fail(e.to_string()))?;
-    let mut values = defaults.clone();
-    merge(&mut values, &spec.variant_defaults);
-    merge(
-        &mut values,
-        &json!({"redis": {"config": {"maxmemory": variant.maxmemory}}}),
+    let maxmemory_value = json!({"redis": {"config": {"maxmemory": variant.maxmemory}}});
+    let values = merge(
+        defaults,
+        &[
+            spec.variant_defaults.clone(),
+            maxmemory_value,
+            variant.overrides.clone(),
+        ],
     );
-    merge(&mut values, &variant.overrides);
 
     let input = sizing_input(&values).map_err(&fail)?;
     if input.maxmemory != maxmemory {
@@ -43,8 +44,7 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
         )));
     }
     let sized = sizing::size(&input).map_err(|e| fail(e.to_string()))?;
-    merge(&mut values, &sized_values(&sized));
-    merge(&mut values, &variant.overrides);
+    let values = merge(&values, &[sized_values(&sized), variant.overrides.clone()]);
 
     let description = variant.description.clone().unwrap_or_else(|| {
         format!(

@@ -4,10 +4,12 @@
 //! float), so every string that a YAML 1.1 reader could type as anything but a string is
 //! written double-quoted. Everything else is written plain, for readability.
 
+use helm_values::yaml::{resolve::resolve_plain, HelmScalar};
 use serde_json::Value;
 
-/// Whether `s` can be written as a plain scalar and still read back as the same string under
-/// YAML 1.1 (go-yaml v2, what Helm uses) and YAML 1.2.
+/// Whether `s` can be written as a plain scalar and still read back as the same string: by
+/// Helm (YAML 1.1, decided by `helm_values`' resolver) and by YAML 1.2 readers (editors), whose
+/// typed words are a subset of YAML 1.1's.
 pub fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
@@ -24,10 +26,7 @@ pub fn is_plain_safe(s: &str) -> bool {
     if s.ends_with(['.', '-']) {
         return false;
     }
-    const TYPED_WORDS: &[&str] = &[
-        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf",
-    ];
-    !TYPED_WORDS.contains(&s.to_ascii_lowercase().as_str())
+    matches!(resolve_plain(s), Ok(HelmScalar::Str(_)))
 }
 
 /// A scalar as YAML text. Strings that are not plain-safe become JSON strings, which are valid

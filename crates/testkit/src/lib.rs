@@ -526,12 +526,10 @@ pub fn split_docs(manifest: &str) -> Result<Vec<Doc>, String> {
         let source = text
             .lines()
             .find_map(|l| l.strip_prefix("# Source: ").map(str::to_string));
-        let value: Value = serde_saphyr::from_str(&text).map_err(|e| {
-            format!(
-                "rendered document from {} is not valid YAML: {e}\n{text}",
-                source.as_deref().unwrap_or("?")
-            )
-        })?;
+        // Kubernetes reads manifests with Helm's YAML 1.1 typing (a file mode `0755` is 493).
+        let name = source.as_deref().unwrap_or("?");
+        let value: Value = helm_values::json::load(name, &text)
+            .map_err(|e| format!("rendered document is not valid YAML: {e}\n{text}"))?;
         if value.is_null() {
             continue;
         }
@@ -683,18 +681,10 @@ pub fn write_file(dir: &Path, name: &str, content: &str) -> PathBuf {
     p
 }
 
-/// Parse a values file the way Helm accepts it: a later duplicate key wins (real values files
-/// have duplicates, e.g. two top-level `image:` maps), an empty document is an empty map.
+/// Parse a values file the way Helm reads it (`helm_values`: YAML 1.1 typing, a later duplicate
+/// key wins, an empty document is an empty map).
 pub fn parse_values(text: &str) -> Result<Value, String> {
-    let options = serde_saphyr::options! {
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
-    };
-    let v: Value = serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())?;
-    Ok(if v.is_null() {
-        Value::Object(serde_json::Map::new())
-    } else {
-        v
-    })
+    helm_values::json::load("values", text).map_err(|e| e.to_string())
 }
 
 /// Collect failure messages and fail once with all of them.

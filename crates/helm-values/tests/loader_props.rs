@@ -1,9 +1,9 @@
 //! Property tests: the loader and the `--set` parser never panic on arbitrary input, and typed
 //! scalars round-trip through Helm's JSON view.
 
-use chartlint::source::{SourceFile, SourceKind};
-use chartlint::values::{self, Inputs};
-use chartlint::yaml::{self, HelmScalar, Limits};
+use helm_values::source::{SourceFile, SourceKind};
+use helm_values::values::{self, Inputs};
+use helm_values::yaml::{self, HelmScalar, Limits};
 use proptest::prelude::*;
 
 fn limits() -> Limits {

@@ -13,6 +13,10 @@ pub use resolve::HelmScalar;
 
 use crate::source::{Pos, SourceFile, SourceKind, Span, Src};
 
+/// Comments are collected only from texts holding a linter directive (`# chartlint: ignore ...`):
+/// nothing else reads comments, and comment events make parsing slower.
+pub const DIRECTIVE_MARKER: &str = "chartlint:";
+
 /// Resource limits that keep hostile input bounded in time and memory.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -298,7 +302,7 @@ pub fn load_str(src: Src, limits: &Limits) -> Result<Document, LoadError> {
     let mut line_starts: Vec<usize> = Vec::new();
     // Parser nesting limits sit above ours so that our own, clearer depth error comes first.
     let options = granit_parser::options! {
-        emit_comments: text.contains(crate::suppress::MARKER),
+        emit_comments: text.contains(DIRECTIVE_MARKER),
         max_buffered_comment_events: 1 << 20,
         flow_nesting_limit: limits.max_depth + 8,
         block_nesting_limit: limits.max_depth + 8,
