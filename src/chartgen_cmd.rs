@@ -77,11 +77,7 @@ fn run() -> Result<ExitCode> {
         None => {}
     }
     let mut generated = generator::generate(&root)?;
-    // The rule reference is generated from the rules' doc blocks, never written by hand.
-    generated.output.files.insert(
-        PathBuf::from("docs/rules.md"),
-        generator::FileOut::text(chartlint::rules_markdown()),
-    );
+    crate::cli_docs::add_to(&mut generated.output).context("rendering the man pages")?;
     if !generated.unused_values.is_empty() {
         eprintln!(
             "chartgen: note: {} values keys are not referenced by any chart source: {}",
@@ -109,7 +105,7 @@ fn run() -> Result<ExitCode> {
     }
     generator::output::write(&root, &generated.output)?;
     eprintln!(
-        "chartgen: wrote {} files under generated-charts/ and schemas/",
+        "chartgen: wrote {} files (charts, schemas, rule reference, man pages, completions)",
         generated.output.files.len()
     );
     Ok(ExitCode::SUCCESS)

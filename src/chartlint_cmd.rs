@@ -184,6 +184,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
 }
 
 /// Files given to `--each`, with directories expanded to their *.yaml / *.yml files (sorted).
+/// A chart's own values.yaml is skipped, with a note on stderr.
 fn expand_each(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
@@ -208,5 +209,15 @@ fn expand_each(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             });
         }
     }
+    out.retain(|p| {
+        let defaults = engine::is_chart_defaults(p);
+        if defaults {
+            eprintln!(
+                "chartlint: skipping {}: a chart's own defaults (beside its Chart.yaml), not a file to install it with",
+                p.display()
+            );
+        }
+        !defaults
+    });
     Ok(out)
 }

@@ -5,4 +5,5 @@
 
 pub mod chartgen_cmd;
 pub mod chartlint_cmd;
+pub mod cli_docs;
 pub mod podsim_cmd;

@@ -108,6 +108,16 @@ pub fn lint(
     lint_documents(chart, &docs, &req.set, &req.set_string, config)
 }
 
+/// Whether `path` is a chart's own defaults (`values.yaml` beside a `Chart.yaml`) rather than
+/// a file to install a chart with. `--each` over a repository (as a pre-commit hook does) skips
+/// them: linted as a user's file, a vendored chart's defaults only produce noise.
+pub fn is_chart_defaults(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "values.yaml")
+        && path
+            .parent()
+            .is_some_and(|dir| dir.join("Chart.yaml").is_file())
+}
+
 /// Lints each of `files` on its own against the chart (`chartlint --each`): every file is
 /// merged after `base.files` and before `base`'s `--set` values. Files are independent, so they
 /// are linted on all cores; the results come back in input order, one per file, so that one

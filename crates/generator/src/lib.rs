@@ -42,7 +42,7 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Directories under the repository root that chartgen owns entirely.
+/// Directories under the repository root that the chart generator owns entirely.
 pub const OWNED_DIRS: [&str; 2] = ["generated-charts", "schemas"];
 
 /// The result of a generation: the files, plus notes for the user.
@@ -155,7 +155,10 @@ pub fn generate(root: &Path) -> Result<Generated> {
     })?;
     files.insert(PathBuf::from("README.md"), FileOut::text(readme));
     Ok(Generated {
-        output: Output { files },
+        output: Output {
+            files,
+            owned: OWNED_DIRS.iter().map(PathBuf::from).collect(),
+        },
         unused_values,
     })
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::{Error, Result, OWNED_DIRS};
+use crate::{Error, Result};
 
 /// One generated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,10 +30,13 @@ impl FileOut {
 }
 
 /// Every generated file, keyed by its path relative to the repository root. Paths under one of
-/// [`OWNED_DIRS`] make up those directories entirely; any other path is a single file at the
-/// root (such as README.md, whose marked sections are generated).
+/// the `owned` directories make up those directories entirely (a file on disk there that is not
+/// generated is stale); any other path is a single file (such as README.md, whose marked
+/// sections are generated).
 pub struct Output {
     pub files: BTreeMap<PathBuf, FileOut>,
+    /// Directories (relative to the root) that the generator owns entirely.
+    pub owned: Vec<PathBuf>,
 }
 
 /// A difference between the generated output and the files on disk.
@@ -63,19 +66,22 @@ pub fn write(root: &Path, output: &Output) -> Result<()> {
         std::fs::write(&path, &file.contents).map_err(|source| io(&path, source))?;
         set_mode(&path, file.executable)?;
     }
-    for dir in OWNED_DIRS {
+    for (i, dir) in output.owned.iter().enumerate() {
         let fresh = build.path().join(dir);
         if !fresh.exists() {
             std::fs::create_dir_all(&fresh).map_err(|source| io(&fresh, source))?;
         }
         let target = root.join(dir);
-        let old = build.path().join(format!("{dir}.old"));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
+        }
+        let old = build.path().join(format!(".old-{i}"));
         if target.exists() {
             std::fs::rename(&target, &old).map_err(|source| io(&target, source))?;
         }
         std::fs::rename(&fresh, &target).map_err(|source| io(&target, source))?;
     }
-    for rel in output.files.keys().filter(|p| !is_owned(p)) {
+    for rel in output.files.keys().filter(|p| !output.is_owned(p)) {
         let (from, to) = (build.path().join(rel), root.join(rel));
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
@@ -91,7 +97,7 @@ pub fn write(root: &Path, output: &Output) -> Result<()> {
 pub fn check(root: &Path, output: &Output) -> Result<Vec<Stale>> {
     let mut stale = Vec::new();
     let mut on_disk = BTreeSet::new();
-    for dir in OWNED_DIRS {
+    for dir in &output.owned {
         let top = root.join(dir);
         if !top.exists() {
             continue;
@@ -107,7 +113,7 @@ pub fn check(root: &Path, output: &Output) -> Result<Vec<Stale>> {
     }
     for (rel, file) in &output.files {
         let path = root.join(rel);
-        let current = if on_disk.contains(rel) || (!is_owned(rel) && path.is_file()) {
+        let current = if on_disk.contains(rel) || (!output.is_owned(rel) && path.is_file()) {
             Some(std::fs::read(&path).map_err(|source| io(&path, source))?)
         } else {
             None
@@ -144,8 +150,10 @@ pub fn check(root: &Path, output: &Output) -> Result<Vec<Stale>> {
     Ok(stale)
 }
 
-fn is_owned(rel: &Path) -> bool {
-    OWNED_DIRS.iter().any(|d| rel.starts_with(d))
+impl Output {
+    fn is_owned(&self, rel: &Path) -> bool {
+        self.owned.iter().any(|d| rel.starts_with(d))
+    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
@@ -177,6 +185,7 @@ mod tests {
                 .iter()
                 .map(|(p, c)| (PathBuf::from(p), FileOut::text(c.to_string())))
                 .collect(),
+            owned: crate::OWNED_DIRS.iter().map(PathBuf::from).collect(),
         }
     }
 

@@ -56,6 +56,8 @@ pub enum Tool {
     Haproxy,
     Promtool,
     Yamllint,
+    PreCommit,
+    Git,
 }
 
 impl Tool {
@@ -71,12 +73,17 @@ impl Tool {
             Tool::Haproxy => "haproxy",
             Tool::Promtool => "promtool",
             Tool::Yamllint => "yamllint",
+            Tool::PreCommit => "pre-commit",
+            Tool::Git => "git",
         }
     }
 
-    /// Helm and kubernetes-validate live in the repository's git-ignored `.tools/bin`.
+    /// Helm, kubernetes-validate and pre-commit live in the repository's git-ignored `.tools/bin`.
     fn in_repo_tools(self) -> bool {
-        matches!(self, Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate)
+        matches!(
+            self,
+            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit
+        )
     }
 }
 
