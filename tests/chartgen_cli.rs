@@ -152,15 +152,8 @@ fn the_unused_key_of_the_public_chart_is_listed() {
 #[test]
 fn explain_prints_every_term_for_each_variant() {
     let repo = scratch_repo();
-    for name in [
-        "redis-512m",
-        "redis-1g",
-        "redis-2g",
-        "redis-4g",
-        "redis-8g",
-        "redis-16g",
-    ] {
-        let out = chartgen(repo.path(), &["explain", name]);
+    for name in testkit::variant_names() {
+        let out = chartgen(repo.path(), &["explain", &name]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         let s = text(&out.stdout);
         for term in [
