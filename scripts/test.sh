@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs every test tool that is missing (Debian
-# packages, Helm 3.17 and 4.1, kubernetes-validate), checks that generated output is fresh,
-# then runs formatting, clippy and every test of the workspace against the real tools.
+# packages, Helm 3.17 and 4.1, kubernetes-validate, Redis 8 and Valkey servers, ...), checks that
+# generated output is fresh, then runs formatting, clippy and every test of the workspace against
+# the real tools. Prints the wall time of each phase, and a summary at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-command -v cargo >/dev/null 2>&1 || { echo "test.sh: cargo (Rust 1.85+) is required" >&2; exit 2; }
-bash scripts/install-test-tools.sh
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+command -v cargo >/dev/null 2>&1 || { echo "test.sh: cargo (Rust $msrv or newer) is required" >&2; exit 2; }
+
+timings=()
+phase() { # name command...
+  local name=$1 start elapsed
+  shift
+  echo "== $name"
+  start=${EPOCHREALTIME/./}
+  "$@"
+  elapsed=$(( (${EPOCHREALTIME/./} - start) / 100000 )) # tenths of a second
+  timings+=("$(printf '%-52s %6d.%d s' "$name" $((elapsed / 10)) $((elapsed % 10)))")
+  echo "== $name: $((elapsed / 10)).$((elapsed % 10)) s"
+}
+
+phase "install test tools" bash scripts/install-test-tools.sh
 export PATH="$root/.tools/bin:$PATH"
 
-echo "== chartgen --check (generated-charts/ and schemas/ are fresh)"
-cargo run -q -p chartgen -- --check
-echo "== cargo fmt --check"
-cargo fmt --all -- --check
-echo "== cargo clippy"
-cargo clippy -q --workspace --all-targets -- -D warnings
-echo "== cargo test"
-cargo test --workspace
+phase "chartgen --check (generated output is fresh)" cargo run -q -p chartgen -- --check
+phase "cargo fmt --check" cargo fmt --all -- --check
+phase "cargo clippy -D warnings" cargo clippy -q --workspace --all-targets -- -D warnings
+# Libraries: no external tool, seconds to run once built.
+phase "unit tests (helm-values, model, chartlint, generator, testkit)" \
+  cargo test -p helm-values -p model -p chartlint -p generator -p testkit
+# The binaries and everything that runs a real tool: helm, kubernetes-validate, shellcheck,
+# redis/valkey, Sentinel, haproxy, promtool, Sarif.Multitool; podsim's scenarios need root.
+phase "integration tests (binaries and real tools)" cargo test -p chartgen
+phase "podsim scenarios (real servers in namespaces)" cargo test -p podsim
+
+echo
+echo "test.sh: every phase passed"
+printf '  %s\n' "${timings[@]}"

@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use integration::{
+use model::directives::{Basis, Catalogue, Directive, Kind};
+use testkit::{
     free_port, par_map, repo_root, resp_command, run, temp_dir, write_file, Resp, ServerProcess,
 };
-use model::directives::{Basis, Catalogue, Directive, Kind};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;

@@ -3,8 +3,8 @@
 //! numbers; int64 for `--set`), is rendered with `helm4 template` and every rendered
 //! `<key> <value>` line of redis.conf must be what the model writes for that value.
 
-use integration::{base_chart, render_values};
 use serde_json::{json, Value};
+use testkit::{base_chart, render_values};
 
 const F: &str = "rel-redis-ha";
 

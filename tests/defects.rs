@@ -1,4 +1,4 @@
-//! One test per upstream defect the chart fixes (CHART.md list 1–10, reference §4.2 / §7.7).
+//! One test per upstream defect the chart fixes (the README's "Fixed upstream defects" table).
 //! Each renders the offending values with Helm 4 and asserts the fixed output; where a real
 //! program decides (redis-server, redis-sentinel, haproxy, dash), the rendered file is run.
 
@@ -7,11 +7,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use integration::{
+use serde_json::Value;
+use testkit::{
     base_chart, free_port, render_values, resp_command, run, temp_dir, tool, write_file, Rendered,
     Resp, ServerProcess, Tool, TOOL_TIMEOUT,
 };
-use serde_json::Value;
 
 const F: &str = "rel-redis-ha";
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -625,7 +625,7 @@ fn pod_annotation(r: &Rendered, kind: &str, name: &str, key: &str) -> String {
     doc.value
         .pointer(&format!(
             "/spec/template/metadata/annotations/{}",
-            integration::escape_pointer(key)
+            testkit::escape_pointer(key)
         ))
         .and_then(Value::as_str)
         .unwrap_or_else(|| panic!("{kind}/{name} pod template has no {key}:\n{}", doc.text))

@@ -22,8 +22,8 @@ use chartlint::diagnostic::Severity;
 use chartlint::engine::{self, Chart};
 use chartlint::source::{SourceFile, SourceKind};
 use chartlint::yaml::{self, Limits};
-use integration::{free_port, par_map, repo_root, resp_command, temp_dir, write_file};
 use model::directives::{catalogues, Directive, Kind};
+use testkit::{free_port, par_map, repo_root, resp_command, temp_dir, write_file};
 
 /// Every SAMPLE_STEP-th generated value runs in `cargo test`.
 const SAMPLE_STEP: usize = 9;

@@ -13,7 +13,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use integration::{free_port, par_map, temp_dir, write_file, ServerProcess};
+use testkit::{free_port, par_map, temp_dir, write_file, ServerProcess};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;

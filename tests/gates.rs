@@ -3,8 +3,8 @@
 //! shows. chartlint's ignored-setting rule (RHA160) and the "Used only when" sentences of the
 //! schema rest on this.
 
-use integration::{base_chart, render_values};
 use model::gates::GATES;
+use testkit::{base_chart, render_values};
 
 /// (subtree, what its gate needs besides itself, a setting whose change shows when it is on).
 const CASES: &[(&str, &[&str], &str)] = &[

@@ -2,11 +2,11 @@
 //! `helm template` renders for the defaults, every top-level realworld values file and the
 //! kitchen sink; files in realworld/invalid are refused by the schema with the key named.
 
-use integration::{
+use serde_json::Value;
+use testkit::{
     charts, helm_lint, helm_template, invalid_files, par_map, standard_cases, try_render, Case,
     Chart, Failures, Helm, WORKERS,
 };
-use serde_json::Value;
 
 /// The key each invalid realworld file gets wrong; the refusal must name it.
 /// A new file in realworld/invalid must be added here.
@@ -194,10 +194,10 @@ fn chart_yaml_files_pass_yamllint() {
         files.push(chart.dir.join("values.yaml"));
         files.push(chart.dir.join("Chart.yaml"));
     }
-    files.push(integration::fixtures_dir().join("kitchen-sink.yaml"));
-    let mut cmd = std::process::Command::new(integration::tool(integration::Tool::Yamllint));
+    files.push(testkit::fixtures_dir().join("kitchen-sink.yaml"));
+    let mut cmd = std::process::Command::new(testkit::tool(testkit::Tool::Yamllint));
     cmd.args(["-s", "-f", "parsable", "-d", CONFIG])
         .args(&files);
-    let out = integration::run(&mut cmd, integration::TOOL_TIMEOUT);
+    let out = testkit::run(&mut cmd, testkit::TOOL_TIMEOUT);
     assert!(out.success(), "{}", out.describe());
 }

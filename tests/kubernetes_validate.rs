@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 
-use integration::{
+use testkit::{
     charts, par_map, render, render_uncached, run, standard_cases, temp_dir, tool, write_file,
     Case, Chart, Failures, Helm, Rendered, Tool, TOOL_TIMEOUT, WORKERS,
 };

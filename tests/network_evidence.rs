@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use integration::{run, temp_dir, write_file, INSTALL_HINT};
+use testkit::{run, temp_dir, write_file, INSTALL_HINT};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;

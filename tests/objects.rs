@@ -1,20 +1,21 @@
 //! The rendered objects (kind and name) equal the public redis-ha chart's for the same values.
 //!
 //! Two oracles:
-//! - explicit lists and counts from the reference (§2.1 catalogue, §2.2 counts) for the four
-//!   cases it measured on the public chart 4.39: defaults 11, ci/haproxy-enabled 17,
-//!   ci/multi-value-configs 11, kitchen sink 29;
-//! - for every other (chart, values) pair, the §2.1 catalogue rules applied to the merged values
-//!   (chart values.yaml + the user's file), with the two gating fixes of defect 10.
+//! - explicit lists and counts of what `helm template` of the public chart 4.39
+//!   (https://github.com/DandyDeveloper/charts/tree/master/charts/redis-ha) renders for four
+//!   cases: defaults 11, ci/haproxy-enabled 17, ci/multi-value-configs 11, kitchen sink 29;
+//! - for every other (chart, values) pair, the public chart's gating rules (which values turn
+//!   which object on, from its templates) applied to the merged values (chart values.yaml + the
+//!   user's file), with the two gating fixes of the README's last "fixed upstream defects" row.
 //!
 //! Plus insta snapshots of the full manifests (helm4, base chart) with random parts redacted.
 
-use integration::{
+use helm_values::json::merge;
+use serde_json::Value;
+use testkit::{
     base_chart, charts, par_map, parse_values, realworld_dir, render, render_uncached,
     standard_cases, Case, Chart, Failures, Helm, RELEASE, WORKERS,
 };
-use model::values::merge::helm_merge;
-use serde_json::Value;
 
 const F: &str = "rel-redis-ha";
 
@@ -24,7 +25,7 @@ fn ids(list: &[(&str, String)]) -> Vec<String> {
     v
 }
 
-/// Reference §2.2 "defaults": StatefulSet, headless + 3 announce Services, 2 ConfigMaps, SA,
+/// The public chart 4.39, defaults: StatefulSet, headless + 3 announce Services, 2 ConfigMaps, SA,
 /// Role, RoleBinding and the configmap test Pod.
 fn expected_defaults() -> Vec<(&'static str, String)> {
     vec![
@@ -42,7 +43,7 @@ fn expected_defaults() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Reference §2.2 "ci/haproxy-enabled": defaults + HAProxy Deployment, Service, SA, Role,
+/// The public chart 4.39 with its ci/haproxy-enabled values: defaults + HAProxy Deployment, Service, SA, Role,
 /// RoleBinding and the service test Pod.
 fn expected_haproxy() -> Vec<(&'static str, String)> {
     let mut v = expected_defaults();
@@ -57,7 +58,7 @@ fn expected_haproxy() -> Vec<(&'static str, String)> {
     v
 }
 
-/// Reference §2.2 "kitchen sink": 3 ConfigMaps, 4 Secrets, 5 Services, StatefulSet, Deployment,
+/// The public chart 4.39 with tests/fixtures/kitchen-sink.yaml: 3 ConfigMaps, 4 Secrets, 5 Services, StatefulSet, Deployment,
 /// 2 SAs, 2 Roles, 2 RoleBindings, 2 NetworkPolicies, 2 PDBs, 2 ServiceMonitors, PrometheusRule,
 /// 2 test Pods.
 fn expected_kitchen_sink() -> Vec<(&'static str, String)> {
@@ -201,7 +202,7 @@ fn trunc63(s: &str) -> String {
     t.trim_end_matches('-').to_string()
 }
 
-/// Expected `Kind/name` list per the reference catalogue (§2.1), with defect 10 fixed
+/// Expected `Kind/name` list per the public chart's gating rules, with its HAProxy gating fixed
 /// (HAProxy PDB and ServiceMonitor only when haproxy.enabled).
 fn catalogue(chart: &Chart, values: &Value, apis: &[String]) -> Vec<String> {
     let name = {
@@ -332,10 +333,9 @@ fn every_chart_and_values_file_renders_the_catalogue_objects() {
         }
     }
     let results = par_map(&items, WORKERS, |(chart, case)| {
-        let mut values = load_yaml(&chart.dir.join("values.yaml"));
-        if let Some(p) = &case.values {
-            helm_merge(&mut values, &load_yaml(p));
-        }
+        let defaults = load_yaml(&chart.dir.join("values.yaml"));
+        let files: Vec<Value> = case.values.iter().map(|p| load_yaml(p)).collect();
+        let values = merge(&defaults, &files);
         let expected = catalogue(chart, &values, &case.api_versions);
         let got = render(Helm::V4, chart, case).ids();
         (expected, got)
@@ -507,7 +507,7 @@ fn snapshot_kitchen_sink() {
 
 /// `helm upgrade` from a public-chart release must keep working: the immutable StatefulSet
 /// selector, the PVC template name, pod labels, Service selectors, the sentinel ids and the
-/// ConfigMap keys equal the public chart's (reference §2.1, §3.1, §7).
+/// ConfigMap keys equal the public chart 4.39's.
 #[test]
 fn upgrade_compatible_identities() {
     let chart = base_chart();

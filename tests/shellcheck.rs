@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration::{
+use serde_json::Value;
+use testkit::{
     charts, render, run, temp_dir, tool, write_file, Case, Failures, Helm, Tool, TOOL_TIMEOUT,
 };
-use serde_json::Value;
 
-/// Scripts the runtime contract names (CHART.md, reference §7.4).
+/// The scripts the chart ships in its ConfigMaps (chart-src/files).
 const EXPECTED: &[&str] = &[
     "init.sh",
     "lib.sh",
@@ -42,7 +42,7 @@ fn scripts_in(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn shellcheck(files: &[PathBuf], cwd: &Path) -> integration::Output {
+fn shellcheck(files: &[PathBuf], cwd: &Path) -> testkit::Output {
     let mut cmd = Command::new(tool(Tool::Shellcheck));
     cmd.current_dir(cwd)
         .args(["-s", "sh", "-f", "gcc"])
@@ -52,7 +52,7 @@ fn shellcheck(files: &[PathBuf], cwd: &Path) -> integration::Output {
 
 /// vars.sh is data: plain assignments sourced by the other scripts, so "appears unused"
 /// (SC2034) is the only finding that does not apply to it.
-fn shellcheck_vars(file: &Path, cwd: &Path) -> integration::Output {
+fn shellcheck_vars(file: &Path, cwd: &Path) -> testkit::Output {
     let mut cmd = Command::new(tool(Tool::Shellcheck));
     cmd.current_dir(cwd)
         .args(["-s", "sh", "-f", "gcc", "-e", "SC2034"])
@@ -60,7 +60,7 @@ fn shellcheck_vars(file: &Path, cwd: &Path) -> integration::Output {
     run(&mut cmd, TOOL_TIMEOUT)
 }
 
-fn dash_n(file: &Path) -> integration::Output {
+fn dash_n(file: &Path) -> testkit::Output {
     let mut cmd = Command::new(tool(Tool::Dash));
     cmd.arg("-n").arg(file);
     run(&mut cmd, TOOL_TIMEOUT)

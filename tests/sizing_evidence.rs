@@ -7,8 +7,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use integration::{free_port, resp_command, temp_dir, Resp, ServerProcess};
 use model::sizing::{BASELINE_BYTES, COW_PERCENT};
+use testkit::{free_port, resp_command, temp_dir, Resp, ServerProcess};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;

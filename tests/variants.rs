@@ -2,10 +2,10 @@
 //! rendered redis.conf and pod specs, every pod is Guaranteed QoS, and every container meets the
 //! Pod Security Standards "restricted" profile.
 
-use integration::{charts, parse_values, render, Case, Chart, Doc, Failures, Helm};
 use model::sizing;
 use model::units::{format_binary_bytes, parse_memory_quantity, parse_redis_memory};
 use serde_json::Value;
+use testkit::{charts, parse_values, render, Case, Chart, Doc, Failures, Helm};
 
 fn variants() -> Vec<Chart> {
     let v: Vec<Chart> = charts()
@@ -13,15 +13,11 @@ fn variants() -> Vec<Chart> {
         .filter(|c| c.name != "redis-ha")
         .collect();
     let names: Vec<&str> = v.iter().map(|c| c.name.as_str()).collect();
-    for expected in [
-        "redis-512m",
-        "redis-1g",
-        "redis-2g",
-        "redis-4g",
-        "redis-8g",
-        "redis-16g",
-    ] {
-        assert!(names.contains(&expected), "{expected} missing: {names:?}");
+    for expected in testkit::variant_names() {
+        assert!(
+            names.contains(&expected.as_str()),
+            "{expected} missing: {names:?}"
+        );
     }
     v
 }
@@ -73,7 +69,7 @@ fn redis_conf_and_limits_follow_the_sizing_module() {
                 chart.name
             )
         });
-        let input = chartgen::variants::sizing_input(&values).expect("sizing input");
+        let input = generator::variants::sizing_input(&values).expect("sizing input");
         let sized = sizing::size(&input).expect("sizable");
 
         let rendered = render(Helm::V4, &chart, &Case::defaults());
@@ -252,10 +248,10 @@ fn every_container_of_every_variant_meets_the_restricted_profile() {
 fn the_restricted_check_catches_the_opt_in_root_containers() {
     // The check must be able to fail: the privileged sysctl init container is refused.
     let chart = variants().remove(0);
-    let dir = integration::temp_dir();
+    let dir = testkit::temp_dir();
     let case = Case::file(
         "sysctl",
-        integration::write_file(
+        testkit::write_file(
             dir.path(),
             "sysctl.yaml",
             "sysctlImage:\n  enabled: true\n  command: [sysctl, -w, net.core.somaxconn=10000]\n",

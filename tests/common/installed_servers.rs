@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use integration::{repo_root, tool, Tool};
 use model::directives::{catalogue, Catalogue, Server};
+use testkit::{repo_root, tool, Tool};
 
 /// An installed server binary and its catalogue.
 pub struct Installed {

@@ -34,14 +34,10 @@ impl Chart {
         }
         // The schema compiles while values.yaml loads: both are needed before any file is linted.
         let schema_path = dir.join("values.schema.json");
-        let (values, schema) = std::thread::scope(|scope| {
-            let schema = scope.spawn(|| Schema::load(&schema_path));
-            let values = Chart::load_values(dir, limits);
-            let schema = schema
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (values, schema)
-        });
+        let (values, schema) = rayon::join(
+            || Chart::load_values(dir, limits),
+            || Schema::load(&schema_path),
+        );
         let (values, mut schema) = (values?, schema?);
         if let Some(schema) = &mut schema {
             schema.check_defaults(&values);
@@ -130,6 +126,38 @@ pub fn lint(
         config,
         req.server_version.as_deref(),
     )
+}
+
+/// Whether `path` is a chart's own defaults (`values.yaml` beside a `Chart.yaml`) rather than
+/// a file to install a chart with. `--each` over a repository (as a pre-commit hook does) skips
+/// them: linted as a user's file, a vendored chart's defaults only produce noise.
+pub fn is_chart_defaults(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "values.yaml")
+        && path
+            .parent()
+            .is_some_and(|dir| dir.join("Chart.yaml").is_file())
+}
+
+/// Lints each of `files` on its own against the chart (`chartlint --each`): every file is
+/// merged after `base.files` and before `base`'s `--set` values. Files are independent, so they
+/// are linted on all cores; the results come back in input order, one per file, so that one
+/// unreadable file does not hide the findings of the others.
+pub fn lint_each(
+    chart: &Chart,
+    base: &Request,
+    files: &[PathBuf],
+    config: &Config,
+    limits: &Limits,
+) -> Vec<Result<Report, LoadError>> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|file| {
+            let mut req = base.clone();
+            req.files.push(file.clone());
+            lint(chart, &req, config, limits)
+        })
+        .collect()
 }
 
 /// Lint already loaded documents (used by tests and by callers that hold the text in memory).

@@ -23,7 +23,7 @@ pub struct Ignore {
 
 /// What every inline directive starts with (the YAML loader collects comments only from
 /// texts that contain it).
-pub const MARKER: &str = "chartlint:";
+pub const MARKER: &str = crate::yaml::DIRECTIVE_MARKER;
 
 /// Parse the ignore comments of a document.
 pub fn ignores(doc: &Document) -> Vec<Ignore> {

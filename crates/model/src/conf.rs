@@ -116,32 +116,8 @@ fn go_value(v: &Value) -> String {
     }
 }
 
-/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`): the shortest decimal that
-/// reads back the same, in exponent form with at least two exponent digits (`1e+06`,
-/// `1.5e-05`) when the decimal exponent is below -4 or at least 6.
-pub fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    let abs = f.abs();
-    if f == 0.0 || (1e-4..1e6).contains(&abs) {
-        return format!("{f}");
-    }
-    let s = format!("{f:e}");
-    match s.split_once('e') {
-        Some((mant, exp)) => {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', exp),
-            };
-            format!("{mant}e{sign}{digits:0>2}")
-        }
-        None => s,
-    }
-}
+/// Go's `%v` of a float64, as Helm prints a number (one implementation, in helm-values).
+pub use helm_values::yaml::resolve::go_format_float as go_float;
 
 #[cfg(test)]
 mod tests {

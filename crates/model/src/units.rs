@@ -315,13 +315,12 @@ fn suggest_redis_memory(input: &str) -> Option<String> {
 /// divides it (`1gb`, `512mb`, `1536mb`, `64kb`), plain digits otherwise. Decimal units are never
 /// produced, so the output cannot be mistaken for the `1g` = 10^9 trap.
 // `is_multiple_of` needs Rust 1.87; the workspace declares rust-version 1.85.
-#[allow(clippy::manual_is_multiple_of)]
 pub fn format_redis_memory(bytes: u64) -> String {
     if bytes == 0 {
         return "0".to_string();
     }
     for (size, unit) in [(GIB, "gb"), (MIB, "mb"), (KIB, "kb")] {
-        if bytes % size == 0 {
+        if bytes.is_multiple_of(size) {
             return format!("{}{unit}", bytes / size);
         }
     }
@@ -731,7 +730,6 @@ pub fn parse_cpu_quantity(input: &str) -> Result<u64, QuantityError> {
 /// Render bytes as a canonical binary quantity: the largest of `Ei Pi Ti Gi Mi Ki` that divides
 /// it exactly (`1Gi`, `1280Mi`), plain digits otherwise.
 // `is_multiple_of` needs Rust 1.87; the workspace declares rust-version 1.85.
-#[allow(clippy::manual_is_multiple_of)]
 pub fn format_binary_bytes(bytes: u64) -> String {
     if bytes == 0 {
         return "0".to_string();
@@ -744,7 +742,7 @@ pub fn format_binary_bytes(bytes: u64) -> String {
         (20, "Mi"),
         (10, "Ki"),
     ] {
-        if bytes % (1u64 << shift) == 0 {
+        if bytes.is_multiple_of(1u64 << shift) {
             return format!("{}{suffix}", bytes >> shift);
         }
     }
@@ -753,9 +751,8 @@ pub fn format_binary_bytes(bytes: u64) -> String {
 
 /// Render millicores as Kubernetes writes CPU: whole cores as digits (`2`), else `500m`.
 // `is_multiple_of` needs Rust 1.87; the workspace declares rust-version 1.85.
-#[allow(clippy::manual_is_multiple_of)]
 pub fn format_millicores(millis: u64) -> String {
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()
     } else {
         format!("{millis}m")

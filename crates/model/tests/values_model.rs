@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use helm_values::json::merge;
 use model::schema::{defaults, params, values_schema, DRAFT07};
-use model::values::merge::helm_merge;
 use model::values::{StringOrBool, StringOrMap, Tag, Values, ADDED_KEYS, DEVIATIONS};
 use serde_json::{Map, Value};
 
@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn realworld_dir() -> PathBuf {
-    Path::new(MANIFEST_DIR).join("../../../shared/realworld")
+    Path::new(MANIFEST_DIR).join("../../tests/fixtures/realworld")
 }
 
 fn read(path: &Path) -> String {
@@ -43,13 +43,11 @@ fn zenko() -> PathBuf {
     realworld_dir().join("invalid/zenko-legacy-replicas-map-values.yaml")
 }
 
-/// Loads a values file into JSON; like Helm, a repeated key keeps its last value.
+/// Loads a values file into JSON as Helm does (YAML 1.1 typing; a repeated key keeps its last
+/// value).
 fn load_yaml(path: &Path) -> Value {
-    let options = serde_saphyr::options! {
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
-    };
-    serde_saphyr::from_str_with_options::<Value>(&read(path), options)
-        .unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+    helm_values::json::load(&path.display().to_string(), &read(path))
+        .unwrap_or_else(|e| panic!("parse {e}"))
 }
 
 fn get_path<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
@@ -359,8 +357,7 @@ fn real_values_files_validate_alone_and_merged() {
         let alone = errors_of(&validator, &user);
         assert!(alone.is_empty(), "{}: {alone:?}", file.display());
 
-        let mut merged = defaults();
-        helm_merge(&mut merged, &user);
+        let merged = merge(&defaults(), std::slice::from_ref(&user));
         let merged_errors = errors_of(&validator, &merged);
         assert!(
             merged_errors.is_empty(),
@@ -374,8 +371,7 @@ fn real_values_files_validate_alone_and_merged() {
 fn legacy_replicas_map_is_rejected_at_replicas() {
     let validator = jsonschema::draft7::new(&values_schema()).expect("schema compiles");
     let user = load_yaml(&zenko());
-    let mut merged = defaults();
-    helm_merge(&mut merged, &user);
+    let merged = merge(&defaults(), std::slice::from_ref(&user));
     for instance in [&user, &merged] {
         let errors = errors_of(&validator, instance);
         assert!(!errors.is_empty(), "replicas map must be refused");

@@ -19,8 +19,7 @@ fn values(name: &str) -> PathBuf {
 
 /// A cluster of the chart rendered with `base` values files, then fast.yaml (short timings).
 fn cluster_with(base: &[&str], extra: &[&str]) -> Cluster {
-    let scratch = std::env::temp_dir().join(format!("podsim-chart-{}", std::process::id()));
-    let chart = workspace_chart(&scratch).expect("chart");
+    let chart = workspace_chart().expect("chart");
     let mut files: Vec<PathBuf> = base.iter().map(|e| values(e)).collect();
     files.push(values("fast.yaml"));
     files.extend(extra.iter().map(|e| values(e)));

@@ -4,7 +4,7 @@
 //! and the README table.
 //!
 //! Deserialize user values only after merging them over [`crate::schema::defaults`] the way Helm
-//! does ([`merge::helm_merge`], or [`Values::from_user_values`]): a nested struct's own
+//! does (`helm_values::json::merge`, or [`Values::from_user_values`]): a nested struct's own
 //! `Default` is not always the chart default at that place (e.g. the sentinel probes).
 
 pub mod common;
@@ -12,7 +12,6 @@ pub mod deviations;
 pub mod exporter;
 pub mod haproxy;
 pub mod helm_test;
-pub mod merge;
 pub mod monitoring;
 pub mod network;
 pub mod redis;
@@ -228,10 +227,11 @@ impl Default for Values {
 
 impl Values {
     /// Merges user values over the chart defaults the way Helm does (maps merge recursively,
-    /// a user `null` deletes the key, lists and scalars replace) and reads the result.
+    /// a user `null` deletes the key, lists and scalars replace: `helm_values::json::merge`)
+    /// and reads the result.
     pub fn from_user_values(user: &serde_json::Value) -> Result<Values, serde_json::Error> {
-        let mut merged = crate::schema::defaults();
-        merge::helm_merge(&mut merged, user);
+        let merged =
+            helm_values::json::merge(&crate::schema::defaults(), std::slice::from_ref(user));
         serde_json::from_value(merged)
     }
 }

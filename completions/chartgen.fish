@@ -1,0 +1,42 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_chartgen_global_optspecs
+    string join \n check root= h/help V/version
+end
+
+function __fish_chartgen_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_chartgen_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_chartgen_using_subcommand
+    set -l cmd (__fish_chartgen_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c chartgen -n "__fish_chartgen_needs_command" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_needs_command" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
+complete -c chartgen -n "__fish_chartgen_needs_command" -s h -l help -d 'Print help'
+complete -c chartgen -n "__fish_chartgen_needs_command" -s V -l version -d 'Print version'
+complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
+complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
+complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l name -d 'Chart name, e.g. redis-3g' -r
+complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l maxmemory -d 'Redis maxmemory in Redis units, e.g. 3gb' -r
+complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -s h -l help -d 'Print help'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
