@@ -19,7 +19,7 @@ Redis refuses to start on anything else. A wrong class gives
 and a Kubernetes unit or a bad number gives
 "Error in hard, soft or soft_seconds setting in buffer limit configuration."
 (observed on redis-server 7.0.15 with `replica 512Mi 64mb 60` and `master 256mb 64mb 60`, see
-tests/evidence.rs).
+tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml

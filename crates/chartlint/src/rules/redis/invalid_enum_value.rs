@@ -17,7 +17,7 @@ Checks the value of every enum directive of `redis.config` (`maxmemory-policy`, 
 
 ### Why it matters
 Redis refuses to start: "argument(s) must be one of the following: ..." (observed on
-redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/evidence.rs).
+redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml

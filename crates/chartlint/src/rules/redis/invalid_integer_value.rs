@@ -18,7 +18,7 @@ minimum Redis enforces.
 ### Why it matters
 Redis refuses to start: "argument couldn't be parsed into an integer" for `5s` or `1e+06`, and
 "argument must be between 0 and 2147483647 inclusive" for `min-replicas-to-write -1` (observed
-on redis-server 7.0.15, see tests/evidence.rs).
+on redis-server 7.0.15, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -33,7 +33,7 @@ Write a whole number in the directive's unit (seconds for min-replicas-max-lag):
 ### References
 - Helm values files: https://helm.sh/docs/chart_template_guide/values_files/
 - YAML 1.1 booleans: https://yaml.org/type/bool.html
-- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

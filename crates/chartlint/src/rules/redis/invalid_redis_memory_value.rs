@@ -18,7 +18,7 @@ Parses every memory directive of `redis.config` (`maxmemory`, `repl-backlog-size
 ### Why it matters
 Kubernetes units, decimals, exponents, signs and spaces are refused and Redis does not start:
 "argument must be a memory value" (observed on redis-server 7.0.15 with `maxmemory 1Gi`, see
-tests/evidence.rs). A unit without digits (`gb`) is silently read as 0, i.e.
+tests/chartlint_evidence.rs). A unit without digits (`gb`) is silently read as 0, i.e.
 no limit.
 
 ### Example

@@ -18,7 +18,7 @@ them as yes/no.
 ### Why it matters
 Redis accepts only `yes` and `no` (any case) and refuses to start otherwise:
 "argument must be 'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see
-tests/evidence.rs).
+tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml

@@ -29,7 +29,7 @@ redis:
 Use letters, digits, `_`, `-` and `.` only: `masterGroupName: my-master`.
 
 ### References
-- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

@@ -16,7 +16,7 @@ are at least 2 (a single pod is RHA136).
 ### Why it matters
 The quorum goes into the `sentinel monitor <group> <ip> <port> <quorum>` line that init.sh
 writes. With 0, Sentinel refuses to start: "Quorum must be 1 or greater." (observed on
-redis-sentinel 7.0.15, see tests/evidence.rs). Above the number of Sentinels, not enough
+redis-sentinel 7.0.15, see tests/chartlint_evidence.rs). Above the number of Sentinels, not enough
 Sentinels can ever agree that the master is down (ODOWN), so no failover ever starts
 (`SENTINEL CKQUORUM` answers NOQUORUM).
 

@@ -17,7 +17,7 @@ Reports `sentinel.config.down-after-milliseconds` of 0 or less (an error), below
 It is how long the master may not answer before Sentinel starts a failover; the write outage
 after a crash is about this long plus one second. With 0 Sentinel refuses to
 start: "negative or zero time parameter." (observed on redis-sentinel 7.0.15, see
-tests/evidence.rs). Below a few seconds a slow command, a fork pause or a network blip triggers a
+tests/chartlint_evidence.rs). Below a few seconds a slow command, a fork pause or a network blip triggers a
 failover; above a minute every crash costs a long outage.
 
 ### Example

@@ -16,7 +16,7 @@ Reports `sentinel.announceHostnames: true` while `sentinel.resolveHostnames` is 
 ### Why it matters
 With announceHostnames, init.sh writes the pods' DNS names (not IPs) into the
 `sentinel monitor` line. Without `sentinel resolve-hostnames yes` Sentinel refuses to start:
-"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/evidence.rs).
+"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -28,7 +28,7 @@ sentinel:
 Set `sentinel.resolveHostnames: true` as well.
 
 ### References
-- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

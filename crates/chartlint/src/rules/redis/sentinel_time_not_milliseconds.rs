@@ -16,7 +16,7 @@ digits.
 
 ### Why it matters
 Sentinel reads these from its file with `atoi`, without complaint: `5s` is 5 ms, `3m` is 3 ms,
-`1e+06` and `1.8e+06` are 1 ms (tests/evidence.rs starts
+`1e+06` and `1.8e+06` are 1 ms (tests/chartlint_evidence.rs starts
 redis-sentinel 7.0.15 on the rendered config and reads back 5 and 1 with `SENTINEL MASTER`). A 5 ms down-after makes Sentinel
 fail over constantly; a 1 ms failover-timeout aborts every failover.
 

@@ -17,7 +17,7 @@ Looks up every key of `redis.config` in the directive catalogue (Redis 7, old `s
 ### Why it matters
 The chart writes each key as a redis.conf line, and Redis refuses to start on an unknown
 directive: "Bad directive or wrong number of arguments" (observed on redis-server 7.0.15 with
-`maxmemory-polcy`, see tests/evidence.rs). The pods crash-loop.
+`maxmemory-polcy`, see tests/chartlint_evidence.rs). The pods crash-loop.
 
 ### Example
 ```yaml
@@ -30,7 +30,7 @@ redis:
 Correct the spelling (the message suggests the directive).
 
 ### References
-- Observed on the real servers: tests/evidence.rs and tests/differential.rs (docs/evidence.md)
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
 }
 

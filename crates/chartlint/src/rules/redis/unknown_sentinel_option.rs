@@ -21,7 +21,7 @@ global options the chart writes without a group (`resolve-hostnames`, `announce-
 ### Why it matters
 The chart writes each key as `sentinel <key> <group> <value>`. Sentinel refuses to start on any
 other statement: "Unrecognized sentinel configuration statement." (observed on redis-sentinel
-7.0.15 with `down-after-milisecond`, see tests/evidence.rs). Global options such as
+7.0.15 with `down-after-milisecond`, see tests/chartlint_evidence.rs). Global options such as
 `resolve-hostnames` have their own chart values.
 
 ### Example

@@ -22,7 +22,7 @@ use chartlint::source::{SourceFile, SourceKind};
 use chartlint::yaml::{self, Limits};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn chart_dir() -> PathBuf {
