@@ -23,6 +23,10 @@ pub struct Facts {
     pub sentinel_auth: Option<String>,
     /// HAProxy frontend address (pod 0 of the HAProxy Deployment), if HAProxy is enabled.
     pub haproxy: Option<SocketAddr>,
+    /// `min-replicas-to-write` and `min-replicas-max-lag` of the rendered redis.conf (Redis
+    /// defaults 0 and 10 when absent).
+    pub min_replicas_to_write: u64,
+    pub min_replicas_max_lag_s: u64,
 }
 
 /// Parses `NAME='value'` lines of vars.sh (single-quoted with '\'' escapes, or bare).
@@ -160,10 +164,26 @@ pub(super) fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner
                     .flatten()
             })
             .unwrap_or(30_000),
+        min_replicas_to_write: redis_conf_number(m, "min-replicas-to-write").unwrap_or(0),
+        min_replicas_max_lag_s: redis_conf_number(m, "min-replicas-max-lag").unwrap_or(10),
         auth: env_of("redis", "AUTH")?,
         sentinel_auth: env_of("sentinel", "SENTINELAUTH")?,
         haproxy,
     })
+}
+
+/// A numeric directive of the rendered redis.conf (the chart's ConfigMap), if present.
+fn redis_conf_number(m: &Manifest, key: &str) -> Option<u64> {
+    m.config_maps
+        .values()
+        .filter_map(|d| d.get("redis.conf"))
+        .flat_map(|t| t.lines())
+        .find_map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next() == Some(key))
+                .then(|| w.next()?.trim_matches('"').parse().ok())
+                .flatten()
+        })
 }
 
 #[cfg(test)]

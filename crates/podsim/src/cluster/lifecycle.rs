@@ -94,12 +94,7 @@ impl Cluster {
             for c in mains {
                 let cmd = container_command(pod, &c)?;
                 let p = Proc::spawn(&c.name, cmd, &pod.log_dir.join(format!("{}.log", c.name)))?;
-                pod.containers.push(ContainerRt {
-                    plan: c,
-                    proc: Some(p),
-                    exited_at: None,
-                    restarts: 0,
-                });
+                pod.containers.push(ContainerRt::new(c, p));
             }
         }
         self.wait_ready(name)?;
@@ -274,21 +269,16 @@ impl Cluster {
 /// Containers the harness does not run: images it has no local binary for, and init-sysctl,
 /// which would change the host's kernel settings.
 pub fn skip_reason(name: &str, image: &str) -> Option<&'static str> {
-    let base = image.rsplit('/').next().unwrap_or(image);
     if name == "init-sysctl" {
         return Some("changes host kernel settings");
     }
-    if base.starts_with("redis:")
-        || base.starts_with("redis@")
-        || base == "redis"
-        || base.starts_with("haproxy")
-    {
-        return None;
+    match crate::server::ImageFamily::of(image) {
+        Some(_) => None,
+        None => Some("no local binary for this image"),
     }
-    Some("no local binary for this image")
 }
 
-fn http_ok(a: SocketAddr, path: &str) -> bool {
+pub(super) fn http_ok(a: SocketAddr, path: &str) -> bool {
     use std::io::{Read, Write};
     let Ok(mut s) = std::net::TcpStream::connect_timeout(&a, Duration::from_millis(500)) else {
         return false;

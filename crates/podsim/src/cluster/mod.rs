@@ -3,8 +3,10 @@
 //! and Service names mapped to pod addresses through each pod's hosts file.
 
 mod facts;
+mod faults;
 mod hosts;
 mod lifecycle;
+mod prober;
 mod queries;
 mod supervisor;
 mod volumes;
@@ -17,6 +19,7 @@ use crate::manifest::{as_uint, ContainerPlan, Manifest, WorkloadKind};
 use crate::netns::Network;
 use crate::process::Proc;
 use crate::sandbox::Sandbox;
+use crate::server::{Emulation, ImageFamily, Server, ServerKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -40,6 +43,8 @@ pub struct Options {
     /// SIGTERM. Kubernetes does NOT do this (each container runs its own hook, then gets
     /// SIGTERM, all in parallel); this is for comparison only.
     pub hooks_before_sigterm: bool,
+    /// The server behind the image's redis/valkey binaries.
+    pub server: ServerKind,
 }
 
 impl Default for Options {
@@ -50,6 +55,7 @@ impl Default for Options {
             restart_backoff: Duration::from_secs(2),
             keep_dir: false,
             hooks_before_sigterm: false,
+            server: ServerKind::default(),
         }
     }
 }
@@ -71,6 +77,20 @@ struct ContainerRt {
     proc: Option<Proc>,
     exited_at: Option<Instant>,
     restarts: u32,
+    probes: prober::ProbeState,
+}
+
+impl ContainerRt {
+    fn new(plan: ContainerPlan, proc: Proc) -> ContainerRt {
+        let probes = prober::ProbeState::new(&plan);
+        ContainerRt {
+            plan,
+            proc: Some(proc),
+            exited_at: None,
+            restarts: 0,
+            probes,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -101,9 +121,12 @@ pub struct Cluster {
     inner: Arc<Mutex<Inner>>,
     stop: Arc<AtomicBool>,
     supervisor: Option<std::thread::JoinHandle<()>>,
+    prober: Option<std::thread::JoinHandle<()>>,
     pub client_ns: String,
     pub dir: PathBuf,
     pub facts: Facts,
+    /// The server the pods run.
+    pub server: Server,
     manifest: Arc<Manifest>,
     opts: Options,
 }
@@ -113,22 +136,14 @@ fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Checks that the harness can work: root, and the tools it starts.
+/// Checks that the harness can work: root, and the tools it starts (the servers are checked
+/// by [`Server::locate`]).
 pub fn preflight() -> Result<()> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return Err(Error::NotRoot);
     }
-    for t in [
-        "ip",
-        "unshare",
-        "chroot",
-        "mount",
-        "redis-server",
-        "redis-sentinel",
-        "redis-cli",
-        "haproxy",
-    ] {
+    for t in ["ip", "unshare", "chroot", "mount", "redis-cli", "haproxy"] {
         let found = std::env::var("PATH")
             .unwrap_or_default()
             .split(':')
@@ -145,6 +160,7 @@ impl Cluster {
     /// Plans every pod of `manifest`, creates namespaces and volumes. Starts nothing.
     pub fn new(manifest: Manifest, opts: Options) -> Result<Cluster> {
         preflight()?;
+        let server = Server::locate(opts.server)?;
         static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let run = format!(
             "{}x{}",
@@ -213,7 +229,8 @@ impl Cluster {
                 std::fs::create_dir_all(&log_dir).map_err(io(&log_dir))?;
                 let unready_after = redis_unready_after(&spec);
                 // The sandbox's mount list is built per container at start; here only the base.
-                let sandbox = Sandbox::new(&name, &name, &ns, addr, &pdir, &[])?;
+                let emulation = Emulation::for_image(pod_image(&w.template), &server);
+                let sandbox = Sandbox::new(&name, &name, &ns, addr, &pdir, &[], &emulation)?;
                 inner.pods.push(PodRt {
                     name,
                     kind: w.kind,
@@ -239,13 +256,17 @@ impl Cluster {
             inner: inner.clone(),
             stop: stop.clone(),
             supervisor: None,
+            prober: None,
             client_ns,
             dir,
             facts,
+            server,
             manifest: manifest.clone(),
             opts: opts.clone(),
         };
         c.write_hosts()?;
+        let (i2, s2, ns2) = (inner.clone(), stop.clone(), c.client_ns.clone());
+        c.prober = Some(std::thread::spawn(move || prober::probe_loop(i2, s2, ns2)));
         let backoff = opts.restart_backoff;
         c.supervisor = Some(std::thread::spawn(move || {
             supervisor::supervise(inner, manifest, stop, backoff)
@@ -283,6 +304,9 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(h) = self.supervisor.take() {
+            let _ = h.join();
+        }
+        if let Some(h) = self.prober.take() {
             let _ = h.join();
         }
         let mut inner = lock(&self.inner);
@@ -337,4 +361,18 @@ fn redis_unready_after(spec: &Value) -> Duration {
         .and_then(as_uint)
         .unwrap_or(3);
     Duration::from_secs(period * threshold)
+}
+
+/// The image family of a pod template's first container podsim can run (the redis or valkey
+/// image of the StatefulSet, haproxy of the Deployment).
+fn pod_image(template: &Value) -> ImageFamily {
+    template
+        .get("spec")
+        .and_then(|s| s.get("containers"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("image").and_then(Value::as_str))
+        .find_map(ImageFamily::of)
+        .unwrap_or(ImageFamily::Redis)
 }

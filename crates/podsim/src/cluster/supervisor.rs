@@ -65,6 +65,7 @@ pub(super) fn supervise(
                             &log_dir.join(format!("{}.log", plan.name)),
                         ) {
                             let c = &mut pod.containers[i];
+                            c.probes = super::prober::ProbeState::new(&plan);
                             c.proc = Some(p);
                             c.exited_at = None;
                             c.restarts += 1;
