@@ -2,6 +2,7 @@
 //! `maxmemory` by the model's sizing module (the same one the linter judges values with).
 
 use model::sizing::{self, Resources, Sizing, SizingInput};
+use model::timing::{self, Budgets};
 use model::units::{format_binary_bytes, parse_redis_memory};
 use serde_json::{json, Value};
 
@@ -16,6 +17,7 @@ pub struct SizedVariant {
     pub description: String,
     pub values: Value,
     pub sizing: Sizing,
+    pub timing: Budgets,
 }
 
 /// Builds the values of `variant`: model defaults, then the shared variant defaults, then the
@@ -33,6 +35,8 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
         &mut values,
         &json!({"redis": {"config": {"maxmemory": variant.maxmemory}}}),
     );
+    let timing = budgets_for(&values, maxmemory);
+    merge(&mut values, &timing_values(&timing));
     merge(&mut values, &variant.overrides);
 
     let input = sizing_input(&values).map_err(&fail)?;
@@ -59,7 +63,33 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
         description,
         values,
         sizing: sized,
+        timing,
     })
+}
+
+/// The time budgets of a variant's `maxmemory`, for its startup probe's period and delay.
+fn budgets_for(values: &Value, maxmemory: u64) -> Budgets {
+    let probe = &values["redis"]["startupProbe"];
+    let num = |k: &str, d: u32| {
+        probe[k]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(d)
+    };
+    timing::budgets(
+        maxmemory,
+        num("periodSeconds", 15),
+        num("initialDelaySeconds", 30),
+    )
+}
+
+/// The values the time budgets decide (before the sizing, which counts the backlog).
+fn timing_values(b: &Budgets) -> Value {
+    json!({"redis": {
+        "terminationGracePeriodSeconds": b.termination_grace_s,
+        "startupProbe": {"failureThreshold": b.startup_failure_threshold},
+        "config": {"repl-backlog-size": timing::repl_backlog_text(b)},
+    }})
 }
 
 /// The sizing input of a chart's values: its `redis.config`, pod count and image tag.

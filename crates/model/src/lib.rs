@@ -1,10 +1,12 @@
 //! The typed values model of the redis-ha chart: the one place that knows the values' names,
 //! types, defaults and documentation (`values`, `schema`), Redis and Kubernetes memory units
-//! (`units`), and how much memory, CPU and disk a Redis of a given size needs (`sizing`).
+//! (`units`), how much memory, CPU and disk a Redis of a given size needs (`sizing`), and how
+//! long it takes to save, load and sync (`timing`).
 
 pub mod schema;
 pub mod schema_nav;
 pub mod sizing;
+pub mod timing;
 pub mod units;
 pub mod values;
 
