@@ -300,9 +300,9 @@ pub(super) fn slow_sync(c: &Cluster) -> Result<Measured> {
     ))
 }
 
-/// Replication traffic of a busy instance: one 10 KiB value written every 10 ms (1 MiB/s)
-/// through HAProxy, overwriting one key so that memory stays flat. The design write rate of
-/// `model::timing`'s backlog sizing.
+/// Replication traffic: one 2.5 KiB value written every 10 ms (256 KiB/s, the design write rate
+/// of `model::timing`'s backlog sizing) through HAProxy, overwriting one key so that memory
+/// stays flat.
 struct Load {
     stop: Arc<AtomicBool>,
     handle: Option<std::thread::JoinHandle<Result<()>>>,
@@ -318,7 +318,7 @@ impl Load {
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
-            let value = "v".repeat(10 * 1024);
+            let value = "v".repeat(2560);
             let mut conn: Option<crate::resp::Conn> = None;
             while !stop2.load(Ordering::SeqCst) {
                 if conn.is_none() {
@@ -355,7 +355,7 @@ const POD_RECREATION: Duration = Duration::from_secs(5);
 
 /// `rolling-restart`: as `helm upgrade` of an OrderedReady StatefulSet: from the highest
 /// ordinal down, each pod is deleted (preStop, SIGTERM) and recreated, and the next one goes
-/// when the group has settled again; a [`Load`] of 1 MiB/s runs throughout. No pod may need a
+/// when the group has settled again; a [`Load`] of 256 KiB/s runs throughout. No pod may need a
 /// full sync.
 pub(super) fn rolling_restart(c: &Cluster) -> Result<Measured> {
     let (_, w) = start(c)?;
