@@ -994,3 +994,53 @@ fn defect_03_haproxy_checks_a_real_sentinel_on_its_configured_port() {
         "check against :26379 must fail: {sentinel:?}"
     );
 }
+
+/// Issue 10: `sentinel master-reboot-down-after-period` only where the image's sentinel knows
+/// it (Redis 7.0 and later, Valkey); Redis 6.2 refuses unknown sentinel options. podsim starts
+/// sentinels with it on Redis 7.0.15, 8.2.3 and Valkey 9.1.2 (crates/podsim/tests/faults.rs).
+#[test]
+fn issue10_sentinel_reboot_period_only_where_supported() {
+    for (values, present) in [
+        ("image: {tag: 6.2.5-alpine}\n", false),
+        ("", true),
+        ("image: {repository: valkey/valkey, tag: \"8.1\"}\n", true),
+        ("image: {tag: latest}\n", true),
+        (
+            "sentinel: {config: {master-reboot-down-after-period: 5000}}\n",
+            true,
+        ),
+    ] {
+        let r = render(values);
+        let conf = sentinel_conf(&r);
+        let lines = conf
+            .lines()
+            .filter(|l| l.starts_with("sentinel master-reboot-down-after-period mymaster"))
+            .count();
+        assert_eq!(lines, usize::from(present), "{values}:\n{conf}");
+    }
+}
+
+/// Issue 10: HAProxy closes the sessions of a server it marks down (a demoted master) and runs
+/// one thread per core of its CPU limit, not of the node.
+#[test]
+fn issue10_haproxy_shutdown_sessions_and_threads() {
+    let cm = format!("{F}-configmap");
+    let r = render("haproxy: {enabled: true, resources: {limits: {cpu: 1500m}}}\n");
+    let cfg = r.configmap_key(&cm, "haproxy.cfg");
+    assert!(cfg.contains("\n  nbthread 2\n"), "{cfg}");
+    let servers: Vec<&str> = cfg
+        .lines()
+        .filter(|l| l.trim_start().starts_with("server R") && l.contains(":6379"))
+        .collect();
+    assert!(!servers.is_empty(), "{cfg}");
+    assert!(
+        servers
+            .iter()
+            .all(|l| l.contains("on-marked-down shutdown-sessions")),
+        "{cfg}"
+    );
+    let r = render("haproxy: {enabled: true, resources: {limits: {cpu: 250m}}}\n");
+    assert!(r.configmap_key(&cm, "haproxy.cfg").contains("\n  nbthread 1\n"));
+    let r = render("haproxy: {enabled: true}\n");
+    assert!(!r.configmap_key(&cm, "haproxy.cfg").contains("nbthread"));
+}

@@ -33,6 +33,15 @@ if [ "${loading}" != "1" ] && [ "${syncing}" != "1" ]; then
     echo "redis startup: neither loading nor syncing (role '$(info_field "${replication}" role)', link '$(info_field "${replication}" master_link_status)')" >&2
     exit 1
 fi
+# The master wrote to the sync less than 20 s ago: progress (the data comes in bursts of a
+# buffer's size when the master's child is slow, so two probes may see the same byte count).
+last_io="$(info_field "${replication}" master_sync_last_io_seconds_ago)"
+case "${syncing}:${last_io}" in
+    1:[0-9] | 1:1[0-9])
+        echo "redis startup: syncing, the master wrote ${last_io}s ago" >&2
+        exit 0
+        ;;
+esac
 progress="$(info_field "${persistence}" loading_loaded_bytes) $(info_field "${replication}" master_sync_read_bytes) $(info_field "${replication}" slave_read_repl_offset)"
 previous="$(cat "${state}" 2>/dev/null || true)"
 echo "${progress}" >"${state}"

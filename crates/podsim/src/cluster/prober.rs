@@ -62,14 +62,14 @@ struct Job {
 
 /// The prober thread: runs due probes in their own threads and applies the results.
 pub(super) fn probe_loop(inner: Arc<Mutex<Inner>>, stop: Arc<AtomicBool>, client_ns: String) {
-    let (tx, rx) = mpsc::channel::<(String, String, u32, bool, bool)>();
+    let (tx, rx) = mpsc::channel::<(String, String, u32, bool, Option<String>)>();
     while !stop.load(Ordering::SeqCst) {
         let mut jobs = Vec::new();
         {
             let mut g = lock(&inner);
             let now = Instant::now();
-            while let Ok((pod, cname, pid, startup, ok)) = rx.try_recv() {
-                apply(&mut g, &pod, &cname, pid, startup, ok, now);
+            while let Ok((pod, cname, pid, startup, failure)) = rx.try_recv() {
+                apply(&mut g, &pod, &cname, pid, startup, failure, now);
             }
             for pod in &mut g.pods {
                 if !matches!(pod.state, PodState::Ready | PodState::Starting) {
@@ -141,27 +141,43 @@ pub(super) fn probe_loop(inner: Arc<Mutex<Inner>>, stop: Arc<AtomicBool>, client
             let tx = tx.clone();
             let ns = client_ns.clone();
             std::thread::spawn(move || {
-                let ok = match job.check {
-                    Check::Exec(cmd, log) => {
-                        matches!(run_bounded(cmd, job.timeout, &log), Ok((st, _)) if st.success())
+                // None: passed; Some(why): failed.
+                let failure = match job.check {
+                    Check::Exec(cmd, log) => match run_bounded(cmd, job.timeout, &log) {
+                        Ok((st, _)) if st.success() => None,
+                        Ok((st, out)) => Some(format!("{st}: {}", out.trim())),
+                        Err(e) => Some(e.to_string()),
+                    },
+                    Check::Net(a, path) => {
+                        let ok = in_netns(&ns, move || match path {
+                            Some(p) => http_ok(a, &p),
+                            None => {
+                                std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1))
+                                    .is_ok()
+                            }
+                        })
+                        .unwrap_or(false);
+                        (!ok).then(|| format!("no answer on {a}"))
                     }
-                    Check::Net(a, path) => in_netns(&ns, move || match path {
-                        Some(p) => http_ok(a, &p),
-                        None => {
-                            std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok()
-                        }
-                    })
-                    .unwrap_or(false),
                 };
-                let _ = tx.send((job.pod, job.container, job.pid, job.startup, ok));
+                let _ = tx.send((job.pod, job.container, job.pid, job.startup, failure));
             });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-/// One probe result: reset or count the failures; at the threshold, kill the container.
-fn apply(g: &mut Inner, pod: &str, cname: &str, pid: u32, startup: bool, ok: bool, now: Instant) {
+/// One probe result (`failure`: None when it passed): reset or count the failures; at the
+/// threshold, kill the container.
+fn apply(
+    g: &mut Inner,
+    pod: &str,
+    cname: &str,
+    pid: u32,
+    startup: bool,
+    failure: Option<String>,
+    now: Instant,
+) {
     let Some(p) = g.pods.iter_mut().find(|p| p.name == pod) else {
         return;
     };
@@ -182,7 +198,7 @@ fn apply(g: &mut Inner, pod: &str, cname: &str, pid: u32, startup: bool, ok: boo
     let st = &mut c.probes;
     st.in_flight = false;
     st.next_at = now + Duration::from_secs(tp.period_s);
-    if ok {
+    let Some(why) = failure else {
         st.failures = 0;
         if startup {
             st.startup_passed = true;
@@ -190,14 +206,14 @@ fn apply(g: &mut Inner, pod: &str, cname: &str, pid: u32, startup: bool, ok: boo
             st.next_at = st.next_at.max(st.started + Duration::from_secs(live_delay));
         }
         return;
-    }
+    };
     st.failures += 1;
     if st.failures >= tp.failure_threshold {
         let kind = if startup { "startup" } else { "liveness" };
         let _ = append(
             &log_dir.join("events.log"),
             &format!(
-                "container {cname}: {kind} probe failed {} times in a row; killing it (kubelet restarts it)\n",
+                "container {cname}: {kind} probe failed {} times in a row; killing it (kubelet restarts it); last failure: {why}\n",
                 st.failures
             ),
         );
