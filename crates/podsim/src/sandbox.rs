@@ -170,7 +170,14 @@ impl Sandbox {
             script += &mount_lines(&root, m)?;
         }
         script += "wd=$1\nshift\nexec chroot \"$R\" /usr/bin/env -i -C \"$wd\" \"$@\"\n";
-        std::fs::write(script_path, script).map_err(io(script_path))?;
+        // Written aside and renamed: probes and hooks rewrite a container's enter script while
+        // that container may be starting, and `sh` reading a half-written (truncated) file
+        // runs nothing and exits 0 (podsim saw a redis container "exit" that way).
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp_path = script_path.with_extension(format!("sh.{n}.tmp"));
+        std::fs::write(&tmp_path, script).map_err(io(&tmp_path))?;
+        std::fs::rename(&tmp_path, script_path).map_err(io(script_path))?;
         Ok(Sandbox {
             pod: self.pod.clone(),
             hostname: self.hostname.clone(),

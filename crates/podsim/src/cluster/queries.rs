@@ -145,6 +145,12 @@ impl Cluster {
         }
     }
 
+    /// The pod's events.log (container exits, restarts and why, faults injected).
+    pub fn events(&self, pod: &str) -> String {
+        std::fs::read_to_string(self.dir.join(pod).join("logs").join("events.log"))
+            .unwrap_or_default()
+    }
+
     /// Last lines of every log of a pod (for failure messages).
     pub fn logs(&self, pod: &str, lines: usize) -> String {
         let dir = self.dir.join(pod).join("logs");

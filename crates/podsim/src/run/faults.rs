@@ -291,6 +291,7 @@ pub(super) fn slow_sync(c: &Cluster) -> Result<Measured> {
         json!(took.as_millis() as u64),
     );
     details.insert("replica_redis_restarts".into(), json!(restarts));
+    details.insert("replica_events".into(), json!(c.events(&replica)));
     Ok(Measured::new(
         outage,
         fin,
@@ -390,9 +391,9 @@ pub(super) fn rolling_restart(c: &Cluster) -> Result<Measured> {
 /// preStop hook waited for replicas (2 s), well within the pod's grace period.
 const LAG: Duration = Duration::from_secs(8);
 
-/// `lagging-replica`: both replicas are behind, in the middle of a full sync that the master
-/// serves slowly (their redis containers restarted without their data, the sync stretched to
-/// [`LAG`]), when the master's pod is deleted. No acknowledged write may be lost: the hand-over
+/// `lagging-replica`: both replicas are behind, catching up through a full sync that the
+/// master serves slowly (their redis containers restarted without their data, each sync
+/// stretched to [`LAG`]), when the master's pod is deleted. No acknowledged write may be lost: the hand-over
 /// must not promote a replica that has not caught up.
 pub(super) fn lagging_replica(c: &Cluster) -> Result<Measured> {
     let (master, w) = start(c)?;
@@ -404,19 +405,20 @@ pub(super) fn lagging_replica(c: &Cluster) -> Result<Measured> {
         let claim = c.claims(r).into_iter().next();
         c.restart_container(r, "redis", claim.as_deref())?;
     }
-    // Both replicas asked for their sync: they are behind from here on.
-    c.wait_for("both replicas syncing", Duration::from_secs(30), |c| {
-        replicas
+    // Behind from here on: no replica's link is up and the master serves a sync (with
+    // repl-diskless-sync-delay 0 the second replica waits for the first one's sync to end).
+    c.wait_for("the replicas catching up", Duration::from_secs(30), |c| {
+        let infos: Vec<String> = replicas
             .iter()
-            .all(|r| {
-                c.redis_cmd(r, &["INFO", "replication"])
-                    .ok()
-                    .and_then(|i| i.text())
-                    .and_then(|t| crate::resp::info_field(&t, "master_sync_in_progress"))
-                    .as_deref()
-                    == Some("1")
-            })
-            .then_some(())
+            .filter_map(|r| c.redis_cmd(r, &["INFO", "replication"]).ok()?.text())
+            .collect();
+        let field = |t: &String, k: &str| crate::resp::info_field(t, k).unwrap_or_default();
+        let behind = infos.len() == replicas.len()
+            && infos.iter().all(|t| field(t, "master_link_status") != "up");
+        let syncing = infos
+            .iter()
+            .any(|t| field(t, "master_sync_in_progress") == "1");
+        (behind && syncing).then_some(())
     })?;
     let t0 = Instant::now();
     let hook = c.stop_pod_graceful(&master)?;
