@@ -20,6 +20,9 @@ const EXPECTED: &[&str] = &[
     "redis_readiness.sh",
     "sentinel_liveness.sh",
     "haproxy_init.sh",
+    "restore_s3.sh",
+    "restore_ssh.sh",
+    "restore_redis.sh",
 ];
 
 fn scripts_in(dir: &Path) -> Vec<PathBuf> {
