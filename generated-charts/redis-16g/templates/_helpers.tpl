@@ -39,19 +39,13 @@ the chart name, else "<release>-<name>".
 {{- end -}}
 
 {{/*
-Standard metadata labels (the public chart's set plus the app.kubernetes.io ones).
-Never use this as a selector: selectors stay {release, app} for upgrade compatibility.
+Metadata labels: `app: <name>` plus the release's common labels (the public chart's set and the
+app.kubernetes.io ones). Never use these as a selector: selectors stay {release, app} for
+upgrade compatibility.
 */}}
 {{- define "redis-ha.labels" -}}
 app: {{ include "redis-ha.name" . }}
-heritage: {{ .Release.Service | quote }}
-release: {{ .Release.Name | quote }}
-chart: {{ include "redis-ha.chart" . }}
-app.kubernetes.io/name: {{ include "redis-ha.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
-helm.sh/chart: {{ include "redis-ha.chart" . }}
-{{- include "redis-ha.extraLabels" . }}
+{{ include "redis-ha.commonLabels" . }}
 {{- end -}}
 
 {{/*
@@ -60,6 +54,11 @@ The public chart labels its ConfigMaps, the redis ServiceAccount and the restore
 */}}
 {{- define "redis-ha.fullnameLabels" -}}
 app: {{ include "redis-ha.fullname" . }}
+{{ include "redis-ha.commonLabels" . }}
+{{- end -}}
+
+{{/* The labels every object carries besides `app` (one list, used by both helpers above). */}}
+{{- define "redis-ha.commonLabels" -}}
 heritage: {{ .Release.Service | quote }}
 release: {{ .Release.Name | quote }}
 chart: {{ include "redis-ha.chart" . }}
