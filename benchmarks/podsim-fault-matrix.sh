@@ -30,7 +30,7 @@ scenarios=${SCENARIOS:-failover container-restart full-outage full-outage-empty-
 target=${CARGO_TARGET_DIR:-$repo/target}
 
 echo "building podsim (release)..." >&2
-(cd "$repo" && CARGO_TARGET_DIR=$target cargo build --release -q -p podsim)
+(cd "$repo" && CARGO_TARGET_DIR=$target cargo build --release -q -p chartgen --bin podsim)
 podsim=$target/release/podsim
 
 work=$(mktemp -d)

@@ -115,7 +115,7 @@ fn start_redis(conf_path: &Path, dir: &Path) -> ServerProcess {
         .arg(dir);
     let server = ServerProcess::start(cmd, port, "Ready to accept connections", START_TIMEOUT);
     let pong = resp_command(port, &["PING"]).unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
-    assert_eq!(pong, Resp::Simple("PONG".into()), "{}", server.log());
+    assert_eq!(pong, Resp::Status("PONG".into()), "{}", server.log());
     server
 }
 
@@ -966,7 +966,7 @@ fn defect_03_haproxy_checks_a_real_sentinel_on_its_configured_port() {
     let deadline = std::time::Instant::now() + START_TIMEOUT;
     let info = loop {
         match resp_command(front_port, &["INFO", "replication"]) {
-            Ok(Resp::Bulk(Some(s))) => break s,
+            Ok(r @ Resp::Bulk(Some(_))) => break r.text().unwrap_or_default(),
             other => {
                 assert!(
                     std::time::Instant::now() < deadline,

@@ -44,8 +44,9 @@ pub struct Workload {
 
 impl Manifest {
     pub fn parse(yaml: &str) -> Result<Manifest> {
-        let docs: Vec<Value> =
-            serde_saphyr::from_multiple(yaml).map_err(|e| Error::Manifest(format!("YAML: {e}")))?;
+        // Kubernetes' YAML typing (YAML 1.1: `0755` is 493), the one loader the workspace has.
+        let docs = helm_values::json::load_all("helm template output", yaml)
+            .map_err(|e| Error::Manifest(format!("YAML: {e}")))?;
         let mut m = Manifest::default();
         for d in docs.into_iter().filter(|d| d.is_object()) {
             let kind = str_at(&d, &["kind"]).unwrap_or_default();

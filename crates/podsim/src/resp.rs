@@ -23,6 +23,20 @@ impl Reply {
             _ => None,
         }
     }
+
+    /// A flat array of strings as key → value pairs (CONFIG GET, SENTINEL MASTER).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let Reply::Array(Some(items)) = self else {
+            return Vec::new();
+        };
+        items
+            .chunks(2)
+            .filter_map(|c| match c {
+                [k, v] => Some((k.text()?, v.text()?)),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 pub struct Conn {

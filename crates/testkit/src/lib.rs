@@ -860,88 +860,11 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A RESP reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resp {
-    Simple(String),
-    Error(String),
-    Int(i64),
-    Bulk(Option<String>),
-    Array(Vec<Resp>),
-}
-
-impl Resp {
-    /// Text of a simple or bulk string.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Resp::Simple(s) | Resp::Bulk(Some(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// Flat array of strings as key → value pairs (CONFIG GET, SENTINEL MASTER).
-    pub fn pairs(&self) -> Vec<(String, String)> {
-        let Resp::Array(items) = self else {
-            return Vec::new();
-        };
-        items
-            .chunks(2)
-            .filter_map(|c| match c {
-                [k, v] => Some((k.text()?.to_string(), v.text()?.to_string())),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn read_resp(r: &mut impl std::io::BufRead) -> std::io::Result<Resp> {
-    use std::io::{Error, ErrorKind};
-    let mut line = String::new();
-    r.read_line(&mut line)?;
-    let line = line.trim_end_matches(['\r', '\n']);
-    let bad = || Error::new(ErrorKind::InvalidData, format!("bad RESP line {line:?}"));
-    let (tag, rest) = line.split_at(line.len().min(1));
-    match tag {
-        "+" => Ok(Resp::Simple(rest.to_string())),
-        "-" => Ok(Resp::Error(rest.to_string())),
-        ":" => rest.parse().map(Resp::Int).map_err(|_| bad()),
-        "$" => {
-            let n: i64 = rest.parse().map_err(|_| bad())?;
-            if n < 0 {
-                return Ok(Resp::Bulk(None));
-            }
-            let mut buf = vec![0u8; n as usize + 2];
-            r.read_exact(&mut buf)?;
-            buf.truncate(n as usize);
-            Ok(Resp::Bulk(Some(String::from_utf8_lossy(&buf).into_owned())))
-        }
-        "*" => {
-            let n: i64 = rest.parse().map_err(|_| bad())?;
-            let mut items = Vec::new();
-            for _ in 0..n.max(0) {
-                items.push(read_resp(r)?);
-            }
-            Ok(Resp::Array(items))
-        }
-        _ => Err(bad()),
-    }
-}
+/// A RESP reply: podsim's client, the one the workspace has.
+pub use podsim::resp::Reply as Resp;
 
 /// Send one command to 127.0.0.1:`port` and read the reply (5 s socket timeouts).
 pub fn resp_command(port: u16, args: &[&str]) -> Result<Resp, String> {
-    use std::io::Write;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("connect {addr}: {e}"))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-    let mut msg = format!("*{}\r\n", args.len());
-    for a in args {
-        msg.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-    }
-    let mut w = &stream;
-    w.write_all(msg.as_bytes())
-        .map_err(|e| format!("write {addr}: {e}"))?;
-    let mut r = std::io::BufReader::new(&stream);
-    read_resp(&mut r).map_err(|e| format!("read {addr}: {e}"))
+    podsim::resp::once(addr, None, args, Duration::from_secs(5)).map_err(|e| e.to_string())
 }

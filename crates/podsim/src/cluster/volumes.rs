@@ -68,31 +68,13 @@ pub(super) fn prepare_volumes(m: &Manifest, pod: &mut PodRt) -> Result<()> {
     Ok(())
 }
 
-/// A volume's defaultMode. Kubernetes reads `0755` as YAML 1.1 octal (493); a YAML 1.2
-/// parser yields 755, so a value above 0o777 made only of octal digits is read as octal.
+/// A volume's defaultMode. The manifest is read with Kubernetes' YAML 1.1 typing
+/// (helm_values), so `0755` is already the integer 493; anything else means the default.
 fn file_mode(v: Option<&Value>) -> u32 {
-    let text = match v {
-        Some(Value::Number(n)) => match n.as_f64() {
-            // serde-saphyr reads `0755` as the float 755.0.
-            Some(f) if f.fract() == 0.0 && f >= 0.0 => format!("{}", f as u64),
-            _ => n.to_string(),
-        },
-        Some(Value::String(s)) => s.trim().to_string(),
-        _ => return 0o644,
-    };
-    let octal = text
-        .strip_prefix("0o")
-        .or_else(|| text.strip_prefix('0').filter(|r| !r.is_empty()));
-    match octal {
-        Some(o) => u32::from_str_radix(o, 8).unwrap_or(0o644),
-        None => match text.parse::<u32>() {
-            Ok(n) if n > 0o777 && text.chars().all(|c| ('0'..='7').contains(&c)) => {
-                u32::from_str_radix(&text, 8).unwrap_or(0o644)
-            }
-            Ok(n) => n,
-            Err(_) => 0o644,
-        },
-    }
+    v.and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= 0o7777)
+        .unwrap_or(0o644)
 }
 
 fn set_mode(p: &Path, mode: u32) -> Result<()> {
@@ -119,9 +101,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_mode_reads_yaml11_octal() {
-        assert_eq!(file_mode(Some(&serde_json::json!(755.0))), 0o755);
-        assert_eq!(file_mode(Some(&serde_json::json!(493))), 0o755);
+    fn default_mode_is_the_yaml11_integer() {
+        let docs = helm_values::json::load_all("m", "defaultMode: 0755\n---\ndefaultMode: 420\n")
+            .expect("yaml");
+        assert_eq!(file_mode(docs[0].get("defaultMode")), 0o755);
+        assert_eq!(file_mode(docs[1].get("defaultMode")), 0o644);
         assert_eq!(file_mode(Some(&serde_json::json!("0644"))), 0o644);
         assert_eq!(file_mode(None), 0o644);
     }
