@@ -4,11 +4,11 @@
 # when it has no dump yet: the other pods then sync from it. A failed copy is not fatal (the
 # group starts empty rather than not at all), and says so.
 # Environment: RESTORE_SOURCE (redis://[user[:password]@]host[:port][/db]), RESTORE_TIMEOUT
-# (seconds), RESTORE_POD (the hostname of ordinal 0, e.g. myrelease-redis-ha-server-0).
+# (seconds), RESTORE_POD (the hostname of ordinal 0: <fullname>-server-0).
 # Exit status: 0.
 set -u
-# The hostname of the real ordinal 0 (the public chart compared with the fixed text
-# "ha-server-0", so any other fullname skipped the restore).
+# The hostname of the real ordinal 0 (the public chart matched a fixed name instead, so a
+# release with another fullname never restored).
 if [ "$(cat /proc/sys/kernel/hostname)" != "$RESTORE_POD" ]; then
   echo "restore-redis: only ordinal 0 restores; skipping" >&2
   exit 0

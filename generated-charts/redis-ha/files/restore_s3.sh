@@ -5,7 +5,7 @@
 # (optional), and the credentials s3cmd reads (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
 # Exit status: 0 when restored, non-zero otherwise (the pod does not start on missing data).
 set -eu
-# `timeout SECONDS` (not BusyBox's old `timeout -t`): every current image accepts it.
+# `timeout SECONDS`: the form every current image accepts (old BusyBox wanted a -t flag).
 if [ -n "${RESTORE_REGION:-}" ]; then
   timeout "$RESTORE_TIMEOUT" s3cmd get --region "$RESTORE_REGION" --force "$RESTORE_SOURCE" /data/dump.rdb_
 else
