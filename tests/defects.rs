@@ -82,6 +82,36 @@ fn env<'a>(container: &'a Value, name: &str) -> Option<&'a Value> {
         .and_then(|e| e.iter().find(|v| v["name"] == name))
 }
 
+/// The Secret item (name, key) that the pod's `passwords` volume puts at /secrets/`path`, when
+/// `container` mounts that volume at /secrets.
+fn password_file(workload: &Value, container: &Value, path: &str) -> Option<(String, String)> {
+    let mounted = container["volumeMounts"]
+        .as_array()?
+        .iter()
+        .any(|m| m["name"] == "passwords" && m["mountPath"] == "/secrets");
+    if !mounted {
+        return None;
+    }
+    let volume = workload
+        .pointer("/spec/template/spec/volumes")?
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == "passwords")?;
+    volume["projected"]["sources"]
+        .as_array()?
+        .iter()
+        .find_map(|src| {
+            let item = src["secret"]["items"]
+                .as_array()?
+                .iter()
+                .find(|i| i["path"] == path)?;
+            Some((
+                src["secret"]["name"].as_str()?.to_string(),
+                item["key"].as_str()?.to_string(),
+            ))
+        })
+}
+
 /// The rendered redis.conf / sentinel.conf start with `dir "/data"` (the pod's volume). This
 /// machine has no /data, and Redis applies `dir` while reading the file (a command-line `--dir`
 /// comes too late), so the copy run here differs from the rendered text in that line only.
@@ -509,8 +539,9 @@ fn defect_05_ro_replicas_match_whole_indexes() {
 }
 
 /// Defect 6: the preStop failover ran `redis-cli -a $SENTINELAUTH` in a container that had no
-/// SENTINELAUTH, and used `[[` (a no-op under dash). The redis container now gets SENTINELAUTH
-/// and the rendered script, run by dash against a real password-protected sentinel, reaches it.
+/// SENTINELAUTH, and used `[[` (a no-op under dash). The redis container now gets the sentinel
+/// password (as a file, /secrets/sentinel-auth; never as an environment variable) and the
+/// rendered script, run by dash against a real password-protected sentinel, reaches it.
 #[test]
 fn defect_06_prestop_failover_works_with_sentinel_auth() {
     let (redis_port, sentinel_port) = (free_port(), free_port());
@@ -521,12 +552,15 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
     ));
     let sts = statefulset(&r);
     let redis = container(sts, "containers", "redis");
-    let sa = env(redis, "SENTINELAUTH").unwrap_or_else(|| panic!("no SENTINELAUTH:\n{redis:#}"));
-    assert_eq!(
-        sa["valueFrom"]["secretKeyRef"]["name"],
-        format!("{F}-sentinel")
+    assert!(
+        env(redis, "SENTINELAUTH").is_none(),
+        "a password in the env:\n{redis:#}"
     );
-    assert_eq!(sa["valueFrom"]["secretKeyRef"]["key"], "sentinel-password");
+    assert_eq!(
+        password_file(sts, redis, "sentinel-auth"),
+        Some((format!("{F}-sentinel"), "sentinel-password".to_string())),
+        "the redis container does not mount the sentinel password:\n{sts:#}"
+    );
     let pre_stop = redis["lifecycle"]["preStop"]["exec"]["command"].to_string();
     assert!(
         pre_stop.contains("trigger-failover-if-master.sh"),
@@ -592,7 +626,14 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
     let sentinel =
         ServerProcess::start(cmd, sentinel_port, "+slave slave 127.0.0.2", START_TIMEOUT);
 
+    // The password file as the pod's `passwords` volume holds it.
+    let secrets = tmp.path().join("secrets");
     let prestop = |auth: Option<&str>| {
+        let _ = std::fs::remove_dir_all(&secrets);
+        std::fs::create_dir_all(&secrets).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(a) = auth {
+            write_file(&secrets, "sentinel-auth", a);
+        }
         let mut cmd = Command::new(tool(Tool::Dash));
         cmd.arg(&script)
             .env("PATH", &path)
@@ -601,14 +642,12 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
             .env("REDIS_HA_FAILOVER_TIMEOUT", "10")
             .env("REDIS_HA_RESOLVE_ATTEMPTS", "1")
             .env("REDIS_HA_CLI_TIMEOUT", "2")
+            .env("REDIS_HA_SECRETS_DIR", &secrets)
             .env_remove("SENTINELAUTH")
             .env_remove("AUTH");
-        if let Some(a) = auth {
-            cmd.env("SENTINELAUTH", a);
-        }
         run(&mut cmd, Duration::from_secs(60))
     };
-    // Without SENTINELAUTH (upstream's redis container) the sentinel refuses to talk.
+    // Without the password (upstream's redis container) the sentinel refuses to talk.
     let out = prestop(None);
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(
@@ -616,7 +655,7 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
         "unauthenticated request should be refused:\n{}",
         out.describe()
     );
-    // With the container's SENTINELAUTH the sentinel accepts the request and promotes the
+    // With the container's password file the sentinel accepts the request and promotes the
     // replica, which has every write.
     let out = prestop(Some(password));
     let text = format!("{}{}", out.stdout, out.stderr);
@@ -679,10 +718,13 @@ fn defect_07_auth_without_password_generates_one() {
         // No cluster to look up here, so each render generates afresh.
         assert_ne!(pa, pb, "{secret}.{key} is not random");
     }
-    let redis = container(statefulset(&a), "containers", "redis");
-    let auth = env(redis, "AUTH").unwrap_or_else(|| panic!("no AUTH env:\n{redis:#}"));
-    assert_eq!(auth["valueFrom"]["secretKeyRef"]["name"], F);
-    assert_eq!(auth["valueFrom"]["secretKeyRef"]["key"], "auth");
+    let sts = statefulset(&a);
+    let redis = container(sts, "containers", "redis");
+    assert_eq!(
+        password_file(sts, redis, "auth"),
+        Some((F.to_string(), "auth".to_string())),
+        "the redis container does not mount the password:\n{sts:#}"
+    );
     // Kept across upgrades: a template reads the release's existing Secret first (no cluster
     // here, so this part can only be checked in the template source).
     let templates = base_chart().dir.join("templates");

@@ -309,6 +309,10 @@ fn catalogue(chart: &Chart, values: &Value, apis: &[String]) -> Vec<String> {
         }
         if truthy(get(values, "haproxy.networkPolicy.enabled")) {
             out.push(("NetworkPolicy", format!("{f}-haproxy-network-policy")));
+            // This chart's addition (off by default): the HAProxy test pod's own policy.
+            if truthy(get(values, "haproxy.tests.networkPolicy")) {
+                out.push(("NetworkPolicy", format!("{f}-service-test-network-policy")));
+            }
         }
         if truthy(get(values, "haproxy.metrics.enabled"))
             && truthy(get(values, "haproxy.metrics.serviceMonitor.enabled"))

@@ -181,7 +181,11 @@ fn redis_and_sentinel_config_keep_the_public_order() {
 #[test]
 fn every_documented_parameter_has_a_description_type_and_the_chart_default() {
     let params = params();
-    assert_eq!(params.len(), 306, "302 public keys + 4 undeclared ones");
+    assert_eq!(
+        params.len(),
+        315,
+        "302 public keys + 4 undeclared ones + 9 hardening keys"
+    );
 
     let mut expected = upstream_key_paths();
     assert_eq!(expected.len(), 302);

@@ -13,6 +13,8 @@ pub struct Manifest {
     pub secrets: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
     pub services: Vec<Service>,
     pub workloads: Vec<Workload>,
+    /// NetworkPolicy objects as rendered (enforced by `crate::netpol`).
+    pub network_policies: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,7 @@ impl Manifest {
                         ports,
                     });
                 }
+                "NetworkPolicy" => m.network_policies.push(d.clone()),
                 "StatefulSet" | "Deployment" => {
                     let spec = d.get("spec").cloned().unwrap_or(Value::Null);
                     let claims = spec

@@ -251,3 +251,76 @@ fn redis8_lagging_replica() {
     passed(&r);
     assert_eq!(r.acked_writes_lost, 0);
 }
+
+/// The variant's NetworkPolicies (on by default there), enforced with nftables in every pod's
+/// network namespace: replication, Sentinel and the HAProxy path keep working through a
+/// failover.
+#[test]
+fn redis8_failover_with_the_variant_network_policies_enforced() {
+    let r = scenario(
+        Scenario::Failover,
+        "redis-1g",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    // 3 Redis pods and fast.yaml's 1 HAProxy pod, each filtered.
+    assert_eq!(r.network_policy_pods, 4, "{r:?}");
+}
+
+/// The enforcement is real: the same run with Sentinel's port taken out of the rule that
+/// admits the release's own pods (the sentinels cannot reach each other to vote) fails.
+#[test]
+fn redis8_failover_fails_when_the_policy_blocks_sentinel() {
+    use podsim::manifest::Manifest;
+    use podsim::run::run_manifest;
+    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let chart = repo().join("generated-charts/redis-1g");
+    let files = vec![values("fast.yaml")];
+    let yaml = podsim::render::helm_template(&chart, &files, "rel")
+        .unwrap_or_else(|e| panic!("helm template: {e}"));
+    let mut m = Manifest::parse(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    let mut edited = 0;
+    for p in &mut m.network_policies {
+        if p["metadata"]["name"] != "rel-redis-1g-network-policy" {
+            continue;
+        }
+        let Some(rules) = p["spec"]["ingress"].as_array_mut() else {
+            continue;
+        };
+        for rule in rules {
+            let from_own_pods = rule["from"][0]["podSelector"]["matchLabels"]["app"] == "redis-1g";
+            if let (true, Some(ports)) = (from_own_pods, rule["ports"].as_array_mut()) {
+                ports.retain(|port| port["port"] != 26379);
+                edited += 1;
+            }
+        }
+    }
+    assert_eq!(
+        edited, 1,
+        "the rule admitting the release's pods was not found"
+    );
+    let opts = RunOptions {
+        server: ServerKind::Redis8,
+        release: "rel".into(),
+        keep: std::env::var_os("PODSIM_KEEP").is_some(),
+    };
+    match run_manifest(Scenario::Failover, m, &chart, &files, &opts) {
+        Ok(r) => {
+            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            assert!(!r.passed, "failover passed with Sentinel blocked: {r:?}");
+            // The sentinels could not reach each other to vote.
+            assert!(
+                r.failures.iter().any(|f| f.contains("NOQUORUM")),
+                "failed for another reason: {:?}",
+                r.failures
+            );
+        }
+        // The group may not even form or fail over within the scenario's bounds; a harness
+        // error (a command, the manifest, a tool) would prove nothing.
+        Err(e @ (podsim::Error::Timeout { .. } | podsim::Error::Scenario(_))) => {
+            println!("failed as expected: {e}")
+        }
+        Err(e) => panic!("the run failed for another reason than the policy: {e}"),
+    }
+}

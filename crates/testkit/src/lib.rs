@@ -66,6 +66,7 @@ pub enum Tool {
     Yamllint,
     PreCommit,
     Git,
+    Checkov,
 }
 
 impl Tool {
@@ -83,14 +84,16 @@ impl Tool {
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",
+            Tool::Checkov => "checkov",
         }
     }
 
-    /// Helm, kubernetes-validate and pre-commit live in the repository's git-ignored `.tools/bin`.
+    /// Helm, kubernetes-validate, pre-commit and checkov live in the repository's git-ignored
+    /// `.tools/bin`.
     fn in_repo_tools(self) -> bool {
         matches!(
             self,
-            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit
+            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit | Tool::Checkov
         )
     }
 }

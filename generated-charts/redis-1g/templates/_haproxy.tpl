@@ -291,17 +291,20 @@ Input: dict "exporter" <bool> "root" $; the exporter port is added when asked an
 {{- end }}
 {{- end -}}
 
-{{/* NetworkPolicy port list of the HAProxy pods: every port HAProxy listens on for clients. */}}
+{{/* NetworkPolicy port list of the HAProxy pods: every port HAProxy listens on for clients,
+     and its metrics port when `metrics` is true. Params: root, metrics. */}}
 {{- define "redis-ha.haproxy.listenPorts" -}}
-{{- $h := .Values.haproxy -}}
-{{- $ports := list (int $h.containerPort) -}}
-{{- if $h.readOnly.enabled }}{{ $ports = append $ports (int $h.readOnly.port) }}{{ end -}}
-{{- if $h.metrics.enabled }}{{ $ports = append $ports (int $h.metrics.port) }}{{ end -}}
-{{- range $h.additionalPorts }}{{ $ports = append $ports (int .containerPort) }}{{ end -}}
+{{- $metrics := .metrics -}}
+{{- with .root -}}
+{{- $ports := list (int .Values.haproxy.containerPort) -}}
+{{- if .Values.haproxy.readOnly.enabled }}{{ $ports = append $ports (int .Values.haproxy.readOnly.port) }}{{ end -}}
+{{- if and $metrics .Values.haproxy.metrics.enabled }}{{ $ports = append $ports (int .Values.haproxy.metrics.port) }}{{ end -}}
+{{- range .Values.haproxy.additionalPorts }}{{ $ports = append $ports (int .containerPort) }}{{ end -}}
 {{- range $port := $ports | uniq }}
 - port: {{ $port }}
   protocol: TCP
 {{- end }}
+{{- end -}}
 {{- end -}}
 
 {{/* Labels of the HAProxy helm-test pod (deliberately not app: <name>, so no Service,

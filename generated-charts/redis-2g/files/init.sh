@@ -210,25 +210,37 @@ follow_master() {
     bootstrap_wait
 }
 
-# Fills the password placeholders (AUTH / SENTINELAUTH env).
+# Fills the password placeholders (AUTH / SENTINELAUTH, read from ${SECRETS_DIR} by lib.sh).
 set_passwords() {
     if is_true "${AUTH_ENABLED}"; then
         if [ -z "${AUTH:-}" ]; then
-            fail "auth is enabled but the AUTH environment variable is empty (check the auth Secret)"
+            fail "auth is enabled but the redis password is empty (check the auth Secret, mounted at ${SECRETS_DIR}/auth)"
         fi
-        replace_token "${REDIS_CONF}.new" replace-default-auth AUTH
+        replace_token "${REDIS_CONF}.new" replace-default-auth "${AUTH}"
         if full; then
-            replace_token "${SENTINEL_CONF}.new" replace-default-auth AUTH
+            replace_token "${SENTINEL_CONF}.new" replace-default-auth "${AUTH}"
         fi
         log "redis password set"
     fi
     if full && is_true "${SENTINEL_AUTH_ENABLED}"; then
         if [ -z "${SENTINELAUTH:-}" ]; then
-            fail "sentinel.auth is enabled but the SENTINELAUTH environment variable is empty (check the sentinel Secret)"
+            fail "sentinel.auth is enabled but the sentinel password is empty (check the sentinel Secret, mounted at ${SECRETS_DIR}/sentinel-auth)"
         fi
-        replace_token "${SENTINEL_CONF}.new" replace-default-sentinel-auth SENTINELAUTH
+        replace_token "${SENTINEL_CONF}.new" replace-default-sentinel-auth "${SENTINELAUTH}"
         log "sentinel password set"
     fi
+}
+
+# redis_exporter reads a password from its environment or from a JSON file that maps the
+# scraped address to it (REDIS_PASSWORD_FILE); the chart gives it the file, written here into
+# a memory-backed volume of the pod: {"<REDIS_HA_EXPORTER_ADDR>": "<password>"}.
+write_exporter_password_file() {
+    _file="${REDIS_HA_EXPORTER_PASSWORD_FILE}"
+    (
+        umask 077
+        printf '{%s: %s}\n' "$(quoted "${REDIS_HA_EXPORTER_ADDR:?}")" "$(quoted "${AUTH:-}")" >"${_file}.tmp"
+    ) && mv "${_file}.tmp" "${_file}"
+    log "exporter password file written"
 }
 
 main() {
@@ -259,6 +271,9 @@ main() {
     fi
 
     set_passwords
+    if [ -n "${REDIS_HA_EXPORTER_PASSWORD_FILE:-}" ] && is_true "${AUTH_ENABLED}"; then
+        write_exporter_password_file
+    fi
 
     # Replace the files only when they are complete.
     mv "${REDIS_CONF}.new" "${REDIS_CONF}"

@@ -3,7 +3,9 @@
 # the preStop hook). Sourced after vars.sh, from the same directory as the calling script.
 #
 # Environment read here (besides vars.sh):
-#   AUTH, SENTINELAUTH          passwords (from the chart's Secrets); never echoed
+#   AUTH, SENTINELAUTH          passwords; when unset, read from the files the chart mounts
+#                               (<REDIS_HA_SECRETS_DIR>/auth and /sentinel-auth); never echoed
+#   REDIS_HA_SECRETS_DIR        directory of the password files (default /secrets)
 #   REDIS_HA_DATA_DIR           data directory (default /data); conf files go to <dir>/conf
 #   REDIS_HA_HOSTNAME           pod name override (default: the kernel hostname)
 #   REDIS_HA_LOCAL_HOST         address of this pod's own redis/sentinel (default localhost)
@@ -24,6 +26,19 @@ CLI_TIMEOUT="${REDIS_HA_CLI_TIMEOUT:-10}"
 RETRY_DELAY="${REDIS_HA_RETRY_DELAY:-3}"
 RESOLVE_ATTEMPTS="${REDIS_HA_RESOLVE_ATTEMPTS:-5}"
 FAILOVER_WAIT="${REDIS_HA_FAILOVER_WAIT:-30}"
+SECRETS_DIR="${REDIS_HA_SECRETS_DIR:-/secrets}"
+
+# The chart mounts the passwords as files, never as environment variables (those show in
+# `kubectl describe` and are inherited by every child process). Plain shell variables, not
+# exported; the trailing "x" keeps a password's trailing newlines, which $(...) would drop.
+if [ -z "${AUTH:-}" ] && [ -r "${SECRETS_DIR}/auth" ]; then
+    AUTH="$(cat "${SECRETS_DIR}/auth" && echo x)"
+    AUTH="${AUTH%x}"
+fi
+if [ -z "${SENTINELAUTH:-}" ] && [ -r "${SECRETS_DIR}/sentinel-auth" ]; then
+    SENTINELAUTH="$(cat "${SECRETS_DIR}/sentinel-auth" && echo x)"
+    SENTINELAUTH="${SENTINELAUTH%x}"
+fi
 # Pods needed for a majority of the group.
 MAJORITY=$((REPLICAS / 2 + 1))
 # Marker of a pod waiting for the bootstrap election (see fix-split-brain.sh); the readiness
@@ -355,15 +370,13 @@ index_in_list() {
     return 1
 }
 
-# Replaces TOKEN in FILE by the value of environment variable VAR, written as a redis config
-# double-quoted string (\ and " escaped), so passwords with spaces, quotes, &, / or \ work.
-# Both the quoted ("TOKEN") and the bare (TOKEN) forms of the token become one quoted string.
-# Usage: replace_token FILE TOKEN VAR
-replace_token() {
-    _file="${1}"
-    _tmp="${_file}.tmp.$$"
-    REDIS_HA_TOKEN="${2}" REDIS_HA_VAR="${3}" awk '
-        function quote(s,    out, i, c) {
+# Prints VALUE ($1) as a double-quoted string, with \ and " escaped and line breaks and tabs
+# written \n, \r, \t: a redis config value (sdssplitargs) and a JSON string both read it back
+# unchanged. The value reaches awk through awk's own environment only (never exported).
+quoted() {
+    REDIS_HA_VALUE="${1}" awk '
+        BEGIN {
+            s = ENVIRON["REDIS_HA_VALUE"]
             out = ""
             for (i = 1; i <= length(s); i++) {
                 c = substr(s, i, 1)
@@ -371,12 +384,27 @@ replace_token() {
                     out = out "\\" c
                 } else if (c == "\n") {
                     out = out "\\n"
+                } else if (c == "\r") {
+                    out = out "\\r"
+                } else if (c == "\t") {
+                    out = out "\\t"
                 } else {
                     out = out c
                 }
             }
-            return "\"" out "\""
+            print "\"" out "\""
         }
+    ' </dev/null
+}
+
+# Replaces TOKEN in FILE by VALUE written as a redis config double-quoted string (`quoted`),
+# so passwords with spaces, quotes, &, / or \ work. Both the quoted ("TOKEN") and the bare
+# (TOKEN) forms of the token become one quoted string.
+# Usage: replace_token FILE TOKEN VALUE (a function argument: never on a command line)
+replace_token() {
+    _file="${1}"
+    _tmp="${_file}.tmp.$$"
+    REDIS_HA_TOKEN="${2}" REDIS_HA_QUOTED="$(quoted "${3}")" awk '
         # Single pass, so a password containing the token is not replaced again.
         function replace_all(line, tok, rep,    out, p, before, after) {
             out = ""
@@ -394,7 +422,7 @@ replace_token() {
         }
         BEGIN {
             token = ENVIRON["REDIS_HA_TOKEN"]
-            value = quote(ENVIRON[ENVIRON["REDIS_HA_VAR"]])
+            value = ENVIRON["REDIS_HA_QUOTED"]
         }
         {
             print replace_all($0, token, value)

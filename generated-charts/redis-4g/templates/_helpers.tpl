@@ -262,7 +262,7 @@ true
 
 {{/*
 Content of vars.sh: plain NAME='value' assignments read by every script (sourced from the
-script's own directory). Never contains passwords: those come from the AUTH / SENTINELAUTH env.
+script's own directory). Never contains passwords: the scripts read them from /secrets (lib.sh).
 */}}
 {{/* "valkey" when image.repository is a valkey image (valkey/valkey, any registry), else
      "redis": the prefix of the server and sentinel binaries the image provides. */}}
@@ -356,5 +356,61 @@ TERMINATION_GRACE_SECONDS={{ include "redis-ha.shQuote" (int64 (toString (.Value
 {{- define "redis-ha.annotations" -}}
 {{- range $key, $value := . }}
 {{ $key }}: {{ $value | toString | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The chart's passwords as one read-only volume (mounted at /secrets): `auth` (the redis
+password) and `sentinel-auth`. Files, not environment variables: an environment shows in
+`kubectl describe`, is inherited by every child process and lands in crash reports.
+Renders nothing when neither auth nor sentinel.auth is on.
+*/}}
+{{- define "redis-ha.passwordsVolume" -}}
+{{- if or .Values.auth .Values.sentinel.auth }}
+- name: passwords
+  projected:
+    defaultMode: 0444
+    sources:
+    {{- if .Values.auth }}
+    - secret:
+        name: {{ include "redis-ha.authSecretName" . }}
+        items:
+        - key: {{ .Values.authKey | quote }}
+          path: auth
+    {{- end }}
+    {{- if .Values.sentinel.auth }}
+    - secret:
+        name: {{ include "redis-ha.sentinelSecretName" . }}
+        items:
+        - key: {{ .Values.sentinel.authKey | quote }}
+          path: sentinel-auth
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Mount of redis-ha.passwordsVolume (same condition). */}}
+{{- define "redis-ha.passwordsMount" -}}
+{{- if or .Values.auth .Values.sentinel.auth }}
+- name: passwords
+  mountPath: /secrets
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/*
+Checkov skip annotation for images pinned by tag (CKV_K8S_43) when checkovSkipAnnotations is
+on and one of `images` has no digest. Params: root, images (list of image references).
+*/}}
+{{- define "redis-ha.checkovSkip" -}}
+{{- if .root.Values.checkovSkipAnnotations -}}
+{{- $byTag := false -}}
+{{- range .images -}}
+{{- if not (contains "@sha256:" (toString .)) -}}
+{{- $byTag = true -}}
+{{- end -}}
+{{- end -}}
+{{- if $byTag }}
+checkov.io/skip1: "CKV_K8S_43=images are pinned by tag: a digest depends on the registry and platform the cluster pulls from; set each image tag to <tag>@sha256:<digest> to pin one"
+{{- end -}}
 {{- end -}}
 {{- end -}}

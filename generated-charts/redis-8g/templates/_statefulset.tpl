@@ -1,23 +1,7 @@
 {{/*
-Partials of the redis StatefulSet (templates/redis-ha-statefulset.yaml): the password
-environment of a container, the sentinel IDs, and the probe bodies.
+Partials of the redis StatefulSet (templates/redis-ha-statefulset.yaml): the sentinel IDs
+and the probe bodies.
 */}}
-{{- define "redis-ha.statefulset.authEnv" -}}
-{{- if .root.Values.auth }}
-- name: AUTH
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "redis-ha.authSecretName" .root }}
-      key: {{ .root.Values.authKey | quote }}
-{{- end }}
-{{- if and .sentinel .root.Values.sentinel.auth }}
-- name: SENTINELAUTH
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "redis-ha.sentinelSecretName" .root }}
-      key: {{ .root.Values.sentinel.authKey | quote }}
-{{- end }}
-{{- end -}}
 {{- define "redis-ha.statefulset.sentinelIdEnv" -}}
 {{- range $i := until (int (include "redis-ha.replicas" .)) }}
 - name: SENTINEL_ID_{{ $i }}

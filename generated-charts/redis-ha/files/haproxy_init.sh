@@ -14,6 +14,12 @@
 #   HAPROXY_RESOLVE_ATTEMPTS  lookups per name before giving up (default 10, 1 s apart)
 #   HAPROXY_CLIENT_CERT/_KEY  TLS client cert and key; when set they are joined into
 #                             redis-client.pem next to the output config
+#   HAPROXY_SECRETS_DIR       directory of the password files `auth` and `sentinel-auth`
+#                             (default /secrets), read when vars.sh enables auth
+#
+# The passwords reach HAProxy through its config (a `global` section of `setenv` lines that
+# the health checks' ${AUTH} / ${SENTINELAUTH} expand), never through the container's
+# environment; the config is written readable by its owner only.
 set -eu
 
 SCRIPT_DIR="$(dirname "$0")"
@@ -26,6 +32,9 @@ SRC_CFG="${HAPROXY_SRC_CFG:-$SCRIPT_DIR/haproxy.cfg}"
 DEST_CFG="${HAPROXY_CONF:-/data/haproxy.cfg}"
 DEST_DIR="$(dirname "$DEST_CFG")"
 ATTEMPTS="${HAPROXY_RESOLVE_ATTEMPTS:-10}"
+SECRETS_DIR="${HAPROXY_SECRETS_DIR:-/secrets}"
+# Everything written here is for HAProxy (same user) alone; the config may hold passwords.
+umask 077
 
 is_true() {
     case "${1:-}" in
@@ -73,6 +82,25 @@ announce_address() {
     echo "$addr"
 }
 
+# Prints `  setenv NAME '<password of file $2>'` for HAProxy's config: single-quoted (no
+# escapes or variables expanded inside), a quote written as '\'' as in sh.
+setenv_line() {
+    if [ ! -r "$2" ]; then
+        echo "haproxy_init: cannot read the password file $2 (check the Secret)" >&2
+        return 1
+    fi
+    value="$(cat "$2" && echo x)"
+    value="${value%x}"
+    case "$value" in
+        *"
+"*)
+            echo "haproxy_init: the password in $2 contains a line break, which HAProxy's config cannot hold" >&2
+            return 1
+            ;;
+    esac
+    printf "  setenv %s '%s'\n" "$1" "$(printf '%s' "$value" | sed "s/'/'\\\\''/g")"
+}
+
 if [ ! -r "$SRC_CFG" ]; then
     echo "haproxy_init: cannot read $SRC_CFG" >&2
     exit 1
@@ -95,7 +123,14 @@ while [ "$i" -ge 0 ]; do
     i=$((i - 1))
 done
 
-sed -f "$SED_SCRIPT" "$SRC_CFG" >"$DEST_CFG.tmp"
+(
+    if is_true "${AUTH_ENABLED:-}" || is_true "${SENTINEL_AUTH_ENABLED:-}"; then
+        echo "global"
+        if is_true "${AUTH_ENABLED:-}"; then setenv_line AUTH "$SECRETS_DIR/auth"; fi
+        if is_true "${SENTINEL_AUTH_ENABLED:-}"; then setenv_line SENTINELAUTH "$SECRETS_DIR/sentinel-auth"; fi
+    fi
+    sed -f "$SED_SCRIPT" "$SRC_CFG"
+) >"$DEST_CFG.tmp"
 mv "$DEST_CFG.tmp" "$DEST_CFG"
 
 if grep -q 'REPLACE_ANNOUNCE[0-9]' "$DEST_CFG"; then

@@ -58,7 +58,9 @@ pub struct AddedKey {
     pub default: &'static str,
 }
 
-/// Keys read by the public chart's templates but missing from its values.yaml.
+/// Keys read by the public chart's templates but missing from its values.yaml, then keys of
+/// this chart's own hardening (issue 15), off by default so the public chart's rendering is
+/// unchanged.
 pub const ADDED_KEYS: &[AddedKey] = &[
     AddedKey {
         path: "serviceAnnotations",
@@ -74,6 +76,42 @@ pub const ADDED_KEYS: &[AddedKey] = &[
     },
     AddedKey {
         path: "exporter.sslEnabled",
+        default: "false",
+    },
+    AddedKey {
+        path: "haproxy.tests.probes",
+        default: "false",
+    },
+    AddedKey {
+        path: "haproxy.tests.networkPolicy",
+        default: "false",
+    },
+    AddedKey {
+        path: "haproxy.networkPolicy.allowSameNamespace",
+        default: "false",
+    },
+    AddedKey {
+        path: "haproxy.networkPolicy.monitoringNamespace",
+        default: r#""""#,
+    },
+    AddedKey {
+        path: "networkPolicy.allowSameNamespace",
+        default: "false",
+    },
+    AddedKey {
+        path: "networkPolicy.monitoringNamespace",
+        default: r#""""#,
+    },
+    AddedKey {
+        path: "configmapTest.image.pullPolicy",
+        default: r#""""#,
+    },
+    AddedKey {
+        path: "configmapTest.probes",
+        default: "false",
+    },
+    AddedKey {
+        path: "checkovSkipAnnotations",
         default: "false",
     },
 ];

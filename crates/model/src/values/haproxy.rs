@@ -358,6 +358,12 @@ impl Default for HaproxyTimeout {
 pub struct HaproxyTests {
     /// Resources of the HAProxy `helm test` pod.
     pub resources: FreeMap,
+    /// Give the HAProxy `helm test` pod liveness and readiness probes (its redis-cli runs);
+    /// a one-shot pod needs none, but scanners such as Checkov require them on every pod.
+    pub probes: bool,
+    /// Give the HAProxy `helm test` pod a NetworkPolicy of its own (with
+    /// `haproxy.networkPolicy.enabled`): no ingress, egress to HAProxy's client ports and DNS.
+    pub network_policy: bool,
 }
 
 /// IPv6 listening (`haproxy.IPv6.*`).

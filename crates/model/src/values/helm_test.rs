@@ -13,6 +13,9 @@ pub struct ConfigmapTest {
     pub image: TestImage,
     /// Resources (requests/limits) of the test pod.
     pub resources: FreeMap,
+    /// Give the test pod liveness and readiness probes (its shellcheck runs); a one-shot pod
+    /// needs none, but scanners such as Checkov require them on every pod.
+    pub probes: bool,
 }
 
 /// Image of the `helm test` pod (`configmapTest.image.*`).
@@ -23,6 +26,8 @@ pub struct TestImage {
     pub repository: String,
     /// Image tag of the shellcheck test pod.
     pub tag: Tag,
+    /// Pull policy of the shellcheck test pod's image; empty leaves Kubernetes' default.
+    pub pull_policy: String,
 }
 
 impl Default for TestImage {
@@ -30,6 +35,7 @@ impl Default for TestImage {
         TestImage {
             repository: "koalaman/shellcheck".into(),
             tag: "v0.11.0".into(),
+            pull_policy: String::new(),
         }
     }
 }

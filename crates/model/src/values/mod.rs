@@ -162,6 +162,10 @@ pub struct Values {
     pub extra_volumes: AnyList,
     /// The `helm test` pod that checks the generated scripts.
     pub configmap_test: helm_test::ConfigmapTest,
+    /// Annotate the workloads and test pods with Checkov skip reasons
+    /// (`checkov.io/skip1: CKV_K8S_43=...`) for what the chart cannot satisfy itself: an image
+    /// pinned by tag rather than digest (set the tag to `<tag>@sha256:<digest>` to pin one).
+    pub checkov_skip_annotations: bool,
 }
 
 impl Default for Values {
@@ -221,6 +225,7 @@ impl Default for Values {
             extra_containers: AnyList::new(),
             extra_volumes: AnyList::new(),
             configmap_test: helm_test::ConfigmapTest::default(),
+            checkov_skip_annotations: false,
         }
     }
 }

@@ -24,6 +24,12 @@ pub struct NetworkPolicy {
     /// Egress rules in the same shape. A list you set replaces the default as a whole: keep a
     /// rule for DNS (port 53) or the pods cannot resolve each other.
     pub egress_rules: AnyList,
+    /// Also admit every pod of the release's namespace to the client ports (Redis and
+    /// Sentinel for this policy, the HAProxy listeners for `haproxy.networkPolicy`).
+    pub allow_same_namespace: bool,
+    /// Namespace (by its `kubernetes.io/metadata.name` label) whose pods may scrape the
+    /// metrics port (redis_exporter, HAProxy's Prometheus endpoint); empty admits none.
+    pub monitoring_namespace: String,
 }
 
 impl NetworkPolicy {

@@ -166,9 +166,76 @@ pub(super) fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner
             .unwrap_or(30_000),
         min_replicas_to_write: redis_conf_number(m, "min-replicas-to-write").unwrap_or(0),
         min_replicas_max_lag_s: redis_conf_number(m, "min-replicas-max-lag").unwrap_or(10),
-        auth: env_of("redis", "AUTH")?,
-        sentinel_auth: env_of("sentinel", "SENTINELAUTH")?,
+        // The chart mounts the passwords as files (/secrets); older charts passed them in env.
+        auth: match env_of("redis", "AUTH")? {
+            Some(a) => Some(a),
+            None => mounted_file(m, &spec, "redis", "/secrets/auth"),
+        },
+        sentinel_auth: match env_of("sentinel", "SENTINELAUTH")? {
+            Some(a) => Some(a),
+            None => mounted_file(m, &spec, "sentinel", "/secrets/sentinel-auth"),
+        },
         haproxy,
+    })
+}
+
+/// The content of the file at `path` in container `cname` of the pod spec, when a Secret,
+/// ConfigMap or projected volume mounted there provides it (`items` honoured).
+fn mounted_file(m: &Manifest, spec: &Value, cname: &str, path: &str) -> Option<String> {
+    let container = spec
+        .get("containers")?
+        .as_array()?
+        .iter()
+        .find(|c| str_at(c, &["name"]).as_deref() == Some(cname))?;
+    let (vname, rel) = container
+        .get("volumeMounts")?
+        .as_array()?
+        .iter()
+        .find_map(|vm| {
+            let mount = str_at(vm, &["mountPath"])?;
+            let rel = path
+                .strip_prefix(mount.trim_end_matches('/'))?
+                .strip_prefix('/')?;
+            Some((str_at(vm, &["name"])?, rel.to_string()))
+        })?;
+    let volume = spec
+        .get("volumes")?
+        .as_array()?
+        .iter()
+        .find(|v| str_at(v, &["name"]).as_deref() == Some(vname.as_str()))?;
+    // (kind, object name, reference) of every source of the volume.
+    let mut sources: Vec<(&str, String, &Value)> = Vec::new();
+    if let Some(s) = volume.get("secret") {
+        sources.push(("Secret", str_at(s, &["secretName"])?, s));
+    }
+    if let Some(c) = volume.get("configMap") {
+        sources.push(("ConfigMap", str_at(c, &["name"])?, c));
+    }
+    for src in volume
+        .get("projected")
+        .and_then(|p| p.get("sources"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(s) = src.get("secret") {
+            sources.push(("Secret", str_at(s, &["name"])?, s));
+        } else if let Some(c) = src.get("configMap") {
+            sources.push(("ConfigMap", str_at(c, &["name"])?, c));
+        }
+    }
+    sources.into_iter().find_map(|(kind, name, reference)| {
+        let key = match reference.get("items").and_then(Value::as_array) {
+            Some(items) => items
+                .iter()
+                .find(|i| str_at(i, &["path"]).as_deref() == Some(rel.as_str()))
+                .and_then(|i| str_at(i, &["key"]))?,
+            None => rel.clone(),
+        };
+        match kind {
+            "Secret" => m.secret_text(&name, &key),
+            _ => m.config_maps.get(&name)?.get(&key).cloned(),
+        }
     })
 }
 

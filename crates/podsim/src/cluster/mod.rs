@@ -45,6 +45,8 @@ pub struct Options {
     pub hooks_before_sigterm: bool,
     /// The server behind the image's redis/valkey binaries.
     pub server: ServerKind,
+    /// Enforce the rendered NetworkPolicies with nftables in each pod's namespace.
+    pub network_policies: bool,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             keep_dir: false,
             hooks_before_sigterm: false,
             server: ServerKind::default(),
+            network_policies: true,
         }
     }
 }
@@ -127,9 +130,14 @@ pub struct Cluster {
     pub facts: Facts,
     /// The server the pods run.
     pub server: Server,
+    /// Pods whose network namespace filters traffic by the rendered NetworkPolicies.
+    pub policed_pods: Vec<String>,
     manifest: Arc<Manifest>,
     opts: Options,
 }
+
+/// Last octet of the harness's client namespace (the "node": probes, observer, writer).
+const CLIENT_OCTET: u8 = 250;
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
     // A panic in another thread must not stop cleanup: take the data anyway.
@@ -143,7 +151,15 @@ pub fn preflight() -> Result<()> {
     if unsafe { libc::geteuid() } != 0 {
         return Err(Error::NotRoot);
     }
-    for t in ["ip", "unshare", "chroot", "mount", "redis-cli", "haproxy"] {
+    for t in [
+        "ip",
+        "unshare",
+        "chroot",
+        "mount",
+        "redis-cli",
+        "haproxy",
+        "nft",
+    ] {
         let found = std::env::var("PATH")
             .unwrap_or_default()
             .split(':')
@@ -173,7 +189,7 @@ impl Cluster {
             crate::cleanup::add_dir(&dir);
         }
         let mut net = Network::new(&run)?;
-        let (client_ns, _) = net.add("client", 250)?;
+        let (client_ns, _) = net.add("client", CLIENT_OCTET)?;
         let mut inner = Inner {
             pods: Vec::new(),
             net,
@@ -248,6 +264,11 @@ impl Cluster {
                 });
             }
         }
+        let policed_pods = if opts.network_policies && !manifest.network_policies.is_empty() {
+            enforce_network_policies(&manifest, &inner, &dir)?
+        } else {
+            Vec::new()
+        };
         let facts = facts::facts(&manifest, &sts, &inner)?;
         let inner = Arc::new(Mutex::new(inner));
         let stop = Arc::new(AtomicBool::new(false));
@@ -261,6 +282,7 @@ impl Cluster {
             dir,
             facts,
             server,
+            policed_pods,
             manifest: manifest.clone(),
             opts: opts.clone(),
         };
@@ -325,6 +347,75 @@ impl Drop for Cluster {
             crate::cleanup::remove_dir(&self.dir);
         }
     }
+}
+
+/// Loads each pod's nftables ruleset (crate::netpol) into its network namespace; the rules are
+/// kept in `<run>/<pod>/netpol.nft` for the logs.
+fn enforce_network_policies(m: &Manifest, inner: &Inner, dir: &Path) -> Result<Vec<String>> {
+    let node = Ipv4Addr::new(
+        crate::netns::SUBNET_PREFIX[0],
+        crate::netns::SUBNET_PREFIX[1],
+        crate::netns::SUBNET_PREFIX[2],
+        CLIENT_OCTET,
+    );
+    let pods: Vec<crate::netpol::PodInfo> = inner
+        .pods
+        .iter()
+        .map(|p| crate::netpol::PodInfo {
+            name: p.name.clone(),
+            addr: p.addr,
+            labels: p.labels.clone(),
+            ports: container_ports(&p.template),
+        })
+        .collect();
+    let mut policed = Vec::new();
+    for (p, info) in inner.pods.iter().zip(&pods) {
+        let Some(rules) =
+            crate::netpol::ruleset(info, &pods, &m.network_policies, &m.namespace, node)?
+        else {
+            continue;
+        };
+        let file = dir.join(&p.name).join("netpol.nft");
+        std::fs::write(&file, &rules).map_err(io(&file))?;
+        crate::process::host(&[
+            "ip",
+            "netns",
+            "exec",
+            &p.sandbox.ns,
+            "nft",
+            "-f",
+            &file.to_string_lossy(),
+        ])?;
+        policed.push(p.name.clone());
+    }
+    Ok(policed)
+}
+
+/// Named container ports of a pod template (every container).
+fn container_ports(template: &Value) -> BTreeMap<String, u16> {
+    let mut out = BTreeMap::new();
+    let spec = template.get("spec").unwrap_or(&Value::Null);
+    for c in spec
+        .get("containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for p in c
+            .get("ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(n), Some(port)) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("containerPort").and_then(as_uint),
+            ) {
+                out.insert(n.to_string(), port as u16);
+            }
+        }
+    }
+    out
 }
 
 fn no_pod(name: &str) -> Error {

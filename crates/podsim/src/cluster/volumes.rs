@@ -26,29 +26,29 @@ pub(super) fn prepare_volumes(m: &Manifest, pod: &mut PodRt) -> Result<()> {
         let dir = vol_root.join(&vname);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         if let Some(cm) = v.get("configMap") {
-            let cname = str_at(cm, &["name"]).unwrap_or_default();
             let mode = file_mode(cm.get("defaultMode"));
-            let data = m.config_maps.get(&cname).ok_or_else(|| {
-                Error::Manifest(format!(
-                    "pod {} volume {vname}: ConfigMap {cname} not rendered",
-                    pod.name
-                ))
-            })?;
-            for (k, text) in data {
-                write_file(&dir.join(k), text.as_bytes(), mode)?;
-            }
+            write_source(m, &pod.name, &vname, Source::ConfigMap, cm, mode, &dir)?;
         } else if let Some(sec) = v.get("secret") {
-            let sname = str_at(sec, &["secretName"]).unwrap_or_default();
             let mode = file_mode(sec.get("defaultMode"));
-            if let Some(data) = m.secrets.get(&sname) {
-                for (k, bytes) in data {
-                    write_file(&dir.join(k), bytes, mode)?;
+            write_source(m, &pod.name, &vname, Source::Secret, sec, mode, &dir)?;
+        } else if let Some(projected) = v.get("projected") {
+            let mode = file_mode(projected.get("defaultMode"));
+            for src in projected
+                .get("sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(cm) = src.get("configMap") {
+                    write_source(m, &pod.name, &vname, Source::ConfigMap, cm, mode, &dir)?;
+                } else if let Some(sec) = src.get("secret") {
+                    write_source(m, &pod.name, &vname, Source::Secret, sec, mode, &dir)?;
+                } else {
+                    return Err(Error::Manifest(format!(
+                        "pod {} volume {vname}: unsupported projected source {src}",
+                        pod.name
+                    )));
                 }
-            } else if sec.get("optional").and_then(Value::as_bool) != Some(true) {
-                return Err(Error::Manifest(format!(
-                    "pod {} volume {vname}: Secret {sname} not rendered",
-                    pod.name
-                )));
             }
         } else if v.get("emptyDir").is_some() {
             set_mode(&dir, 0o777)?;
@@ -64,6 +64,89 @@ pub(super) fn prepare_volumes(m: &Manifest, pod: &mut PodRt) -> Result<()> {
     for c in &pod.claims {
         let dir = pod.sandbox.dir.join("pvc").join(c);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    }
+    Ok(())
+}
+
+/// The (key, content) pairs of a ConfigMap or Secret.
+type Keys = Vec<(String, Vec<u8>)>;
+
+#[derive(Clone, Copy)]
+enum Source {
+    ConfigMap,
+    Secret,
+}
+
+/// Writes the keys of one ConfigMap or Secret reference (`name`/`secretName`, `items`,
+/// `optional`) into `dir`: every key, or only the listed `items` at their `path`.
+fn write_source(
+    m: &Manifest,
+    pod: &str,
+    vname: &str,
+    kind: Source,
+    spec: &Value,
+    mode: u32,
+    dir: &Path,
+) -> Result<()> {
+    let (what, name, data): (&str, String, Option<Keys>) = match kind {
+        Source::ConfigMap => {
+            let name = str_at(spec, &["name"]).unwrap_or_default();
+            let data = m.config_maps.get(&name).map(|d| {
+                d.iter()
+                    .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
+                    .collect()
+            });
+            ("ConfigMap", name, data)
+        }
+        Source::Secret => {
+            // A volume names its Secret `secretName`, a projected source `name`.
+            let name = str_at(spec, &["secretName"])
+                .or_else(|| str_at(spec, &["name"]))
+                .unwrap_or_default();
+            let data = m
+                .secrets
+                .get(&name)
+                .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+            ("Secret", name, data)
+        }
+    };
+    let Some(data) = data else {
+        if spec.get("optional").and_then(Value::as_bool) == Some(true) {
+            return Ok(());
+        }
+        return Err(Error::Manifest(format!(
+            "pod {pod} volume {vname}: {what} {name} not rendered"
+        )));
+    };
+    match spec.get("items").and_then(Value::as_array) {
+        None => {
+            for (k, bytes) in &data {
+                write_file(&dir.join(k), bytes, mode)?;
+            }
+        }
+        Some(items) => {
+            for item in items {
+                let key = str_at(item, &["key"]).unwrap_or_default();
+                let path = str_at(item, &["path"]).unwrap_or_else(|| key.clone());
+                if path.split('/').any(|c| c == ".." || c.is_empty()) {
+                    return Err(Error::Manifest(format!(
+                        "pod {pod} volume {vname}: bad item path {path:?}"
+                    )));
+                }
+                let bytes = data.iter().find(|(k, _)| *k == key).map(|(_, b)| b);
+                let Some(bytes) = bytes else {
+                    return Err(Error::Manifest(format!(
+                        "pod {pod} volume {vname}: {what} {name} has no key {key}"
+                    )));
+                };
+                let item_mode = item.get("mode").map(|v| file_mode(Some(v))).unwrap_or(mode);
+                let target = dir.join(&path);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                write_file(&target, bytes, item_mode)?;
+            }
+        }
     }
     Ok(())
 }

@@ -111,6 +111,8 @@ pub struct RunReport {
     pub chart: String,
     pub values: Vec<String>,
     pub pods: usize,
+    /// Pods whose traffic the rendered NetworkPolicies filtered (nftables in their namespace).
+    pub network_policy_pods: usize,
     /// Acknowledged writes missing on the final master (async replication may lose writes
     /// only the master had).
     pub acked_writes_lost: u64,
@@ -174,8 +176,19 @@ pub fn run(
     opts: &RunOptions,
 ) -> Result<RunReport> {
     let yaml = crate::render::helm_template(chart, values, &opts.release)?;
+    run_manifest(scenario, Manifest::parse(&yaml)?, chart, values, opts)
+}
+
+/// Runs `scenario` on an already rendered (and possibly edited) manifest of `chart`.
+pub fn run_manifest(
+    scenario: Scenario,
+    manifest: Manifest,
+    chart: &Path,
+    values: &[PathBuf],
+    opts: &RunOptions,
+) -> Result<RunReport> {
     let cluster = Cluster::new(
-        Manifest::parse(&yaml)?,
+        manifest,
         Options {
             keep_dir: opts.keep,
             server: opts.server,
@@ -218,6 +231,7 @@ pub fn run(
         pods: c
             .pod_names(crate::manifest::WorkloadKind::StatefulSet)
             .len(),
+        network_policy_pods: c.policed_pods.len(),
         acked_writes_lost: sum(|o| o.acked_writes_lost),
         replicated_writes_lost: replicated_lost,
         writes_acked: sum(|o| o.writes_acked),
