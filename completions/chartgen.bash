@@ -19,6 +19,9 @@ _chartgen() {
             chartgen,explain)
                 cmd="chartgen__subcmd__explain"
                 ;;
+            chartgen,fleet)
+                cmd="chartgen__subcmd__fleet"
+                ;;
             chartgen,help)
                 cmd="chartgen__subcmd__help"
                 ;;
@@ -27,6 +30,9 @@ _chartgen() {
                 ;;
             chartgen__subcmd__help,explain)
                 cmd="chartgen__subcmd__help__subcmd__explain"
+                ;;
+            chartgen__subcmd__help,fleet)
+                cmd="chartgen__subcmd__help__subcmd__fleet"
                 ;;
             chartgen__subcmd__help,help)
                 cmd="chartgen__subcmd__help__subcmd__help"
@@ -41,7 +47,7 @@ _chartgen() {
 
     case "${cmd}" in
         chartgen)
-            opts="-h -V --check --root --help --version explain new-variant help"
+            opts="-h -V --check --root --help --version explain new-variant fleet help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -59,7 +65,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__explain)
-            opts="-h --root --help"
+            opts="-h --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,8 +82,30 @@ _chartgen() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        chartgen__subcmd__fleet)
+            opts="-h --out --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         chartgen__subcmd__help)
-            opts="explain new-variant help"
+            opts="explain new-variant fleet help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +119,20 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__help__subcmd__fleet)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -133,7 +175,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__new__subcmd__variant)
-            opts="-h --name --maxmemory --root --help"
+            opts="-h --name --maxmemory --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -30,13 +30,21 @@ complete -c chartgen -n "__fish_chartgen_needs_command" -s h -l help -d 'Print h
 complete -c chartgen -n "__fish_chartgen_needs_command" -s V -l version -d 'Print version'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
+complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "fleet" -d 'Write a fleet\'s deployment input: one values file per instance (only what differs from its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing and exit 1 with a diff when DIR is stale'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
 complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l name -d 'Chart name, e.g. redis-3g' -r
 complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l maxmemory -d 'Redis maxmemory in Redis units, e.g. 3gb' -r
 complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
 complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -s h -l help -d 'Print help'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l out -d 'Output directory, replaced as a whole (only a directory chartgen fleet wrote, or a new or empty one)' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
+complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -s h -l help -d 'Print help'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "fleet" -d 'Write a fleet\'s deployment input: one values file per instance (only what differs from its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing and exit 1 with a diff when DIR is stale'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,7 +1,7 @@
 //! `chartgen`: regenerate generated-charts/ and schemas/ (no arguments), or check that they are
 //! fresh (`--check`, for CI).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 )]
 pub struct Cli {
     /// Write nothing; exit 1 with a unified diff of every stale generated file.
-    #[arg(long)]
+    #[arg(long, global = true)]
     check: bool,
     /// Repository root (the directory holding chart-src/). Default: found from the current
     /// directory upwards.
@@ -39,6 +39,17 @@ enum Command {
         /// Redis maxmemory in Redis units, e.g. 3gb.
         #[arg(long)]
         maxmemory: String,
+    },
+    /// Write a fleet's deployment input: one values file per instance (only what differs from
+    /// its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing
+    /// and exit 1 with a diff when DIR is stale.
+    Fleet {
+        /// The fleet file (schemas/fleet.schema.json).
+        fleet: PathBuf,
+        /// Output directory, replaced as a whole (only a directory chartgen fleet wrote, or a
+        /// new or empty one).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -74,6 +85,7 @@ fn run() -> Result<ExitCode> {
             generator::add_variant(&root, &name, &maxmemory)?;
             eprintln!("chartgen: added {name} (maxmemory {maxmemory}) to chart-src/variants.yaml");
         }
+        Some(Command::Fleet { fleet, out }) => return fleet_cmd(&root, &fleet, &out, cli.check),
         None => {}
     }
     let mut generated = generator::generate(&root)?;
@@ -107,6 +119,43 @@ fn run() -> Result<ExitCode> {
     eprintln!(
         "chartgen: wrote {} files (charts, schemas, rule reference, man pages, completions)",
         generated.output.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fleet_cmd(root: &Path, fleet: &Path, out: &Path, check: bool) -> Result<ExitCode> {
+    let catalog = generator::fleet::Catalog::load(root)?;
+    let (resolved, files) = generator::fleet::generate(fleet, &catalog)?;
+    let (parent, output) = generator::fleet::output(out, files)?;
+    if check {
+        let stale = generator::output::check(&parent, &output)?;
+        for s in &stale {
+            print!("{}", s.diff);
+        }
+        if stale.is_empty() {
+            eprintln!(
+                "chartgen: {} is up to date ({} instances)",
+                out.display(),
+                resolved.len()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "chartgen: {} files in {} are stale; run `chartgen fleet {} --out {}`",
+            stale.len(),
+            out.display(),
+            fleet.display(),
+            out.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    generator::fleet::check_replaceable(out)?;
+    generator::output::write(&parent, &output)?;
+    eprintln!(
+        "chartgen: wrote {} instances to {} ({} files)",
+        resolved.len(),
+        out.display(),
+        output.files.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -62,6 +62,17 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
     })
 }
 
+/// What a Redis memory size adds over `values`: `redis.config.maxmemory`, and the resources and
+/// PVC that `model::sizing` derives for it from the rest of `values` (pods, persistence,
+/// buffers), exactly as a variant of that size is sized.
+pub fn resize(values: &Value, maxmemory: &str) -> std::result::Result<Value, String> {
+    parse_redis_memory(maxmemory).map_err(|e| e.to_string())?;
+    let maxmemory_value = json!({"redis": {"config": {"maxmemory": maxmemory}}});
+    let input = sizing_input(&merge(values, std::slice::from_ref(&maxmemory_value)))?;
+    let sized = sizing::size(&input).map_err(|e| e.to_string())?;
+    Ok(merge(&maxmemory_value, &[sized_values(&sized)]))
+}
+
 /// The sizing input of a chart's values: its `redis.config`, pod count and image tag.
 pub fn sizing_input(values: &Value) -> std::result::Result<SizingInput, String> {
     let pods = match &values["replicas"] {
