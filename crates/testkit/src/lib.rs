@@ -58,6 +58,9 @@ pub enum Tool {
     Yamllint,
     PreCommit,
     Git,
+    Helmfile,
+    Node,
+    DockerRegistry,
 }
 
 impl Tool {
@@ -75,6 +78,9 @@ impl Tool {
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",
+            Tool::Helmfile => "helmfile",
+            Tool::Node => "node",
+            Tool::DockerRegistry => "docker-registry",
         }
     }
 
@@ -82,7 +88,7 @@ impl Tool {
     fn in_repo_tools(self) -> bool {
         matches!(
             self,
-            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit
+            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit | Tool::Helmfile
         )
     }
 }
@@ -120,6 +126,19 @@ pub fn tool(t: Tool) -> PathBuf {
             t.program()
         ),
     }
+}
+
+/// The npm package `@kubernetes-models/argo-cd` (the ApplicationSet CRD schema), installed under
+/// `.tools/argo-cd`: the directory to run `node` in so that it resolves the package.
+pub fn argo_cd_models() -> PathBuf {
+    let dir = repo_root().join(".tools/argo-cd");
+    assert!(
+        dir.join("node_modules/@kubernetes-models/argo-cd/package.json")
+            .is_file(),
+        "required npm package @kubernetes-models/argo-cd not found under {}: {INSTALL_HINT}",
+        dir.display()
+    );
+    dir
 }
 
 // ---------------------------------------------------------------------------------------------
