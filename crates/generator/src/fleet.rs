@@ -34,8 +34,7 @@ pub struct Catalog {
     /// Chart version of every generated chart.
     pub version: String,
     /// Name of the base chart (`redis-ha`): every fleet instance keeps its object names and
-    /// selector labels on it whatever its size (`nameOverride`), so moving an instance to
-    /// another sized chart renames nothing.
+    /// selector labels on it whatever its size (see [`pinned`]).
     pub base: String,
     /// The charts, base first, then the sized variants from the smallest.
     pub charts: Vec<CatalogChart>,
@@ -129,6 +128,95 @@ impl FleetFile {
     fn error(&self, pointer: &str, message: impl Into<String>) -> LoadError {
         let loc = self.locate(pointer);
         LoadError::at(&loc.src.path, loc.span.start, message)
+    }
+}
+
+impl FleetFile {
+    /// The instance's values as the linter's `-f` documents, in Helm's merge order, each
+    /// located in the fleet file: what chartgen adds (see [`pinned`] and, for a Redis memory
+    /// size, the sized values; located at the `size` that caused them), then
+    /// `defaults.values`, then the instance's `values`. Merged over the chart's values.yaml
+    /// they give [`Resolved::merged`].
+    pub fn instance_documents(&self, r: &Resolved, base: &str) -> Vec<Document> {
+        let mut added = pinned(base, &r.name);
+        if let Some(sized) = &r.sized {
+            added = merge(&added, std::slice::from_ref(sized));
+        }
+        let at = self.locate(&r.size_pointer).span;
+        let mut docs = vec![Document {
+            src: self.doc.src.clone(),
+            root: Some(json_node(&added, at)),
+            duplicates: Vec::new(),
+            comments: self.doc.comments.clone(),
+            merge_keys: Vec::new(),
+            aliases: Vec::new(),
+        }];
+        docs.extend(self.subdocument("/defaults/values"));
+        docs.extend(self.subdocument(&format!("/instances/{}/values", r.index)));
+        docs
+    }
+}
+
+/// A JSON value as a YAML tree whose every node is at `span` (values chartgen adds, located at
+/// what caused them). Strings are double-quoted: exactly the text, never retyped by YAML 1.1.
+fn json_node(v: &Value, span: helm_values::source::Span) -> yaml::Node {
+    use yaml::{Entry, HelmScalar, NodeKind, Scalar, Style};
+    let scalar = |value: HelmScalar, text: String, style: Style| {
+        NodeKind::Scalar(Scalar { value, text, style })
+    };
+    let (kind, size, height) = match v {
+        Value::Null => (scalar(HelmScalar::Null, "null".into(), Style::Plain), 1, 0),
+        Value::Bool(b) => (
+            scalar(HelmScalar::Bool(*b), b.to_string(), Style::Plain),
+            1,
+            0,
+        ),
+        Value::Number(n) => (
+            scalar(
+                HelmScalar::Float(n.as_f64().unwrap_or_default()),
+                n.to_string(),
+                Style::Plain,
+            ),
+            1,
+            0,
+        ),
+        Value::String(s) => (
+            scalar(HelmScalar::Str(s.clone()), s.clone(), Style::DoubleQuoted),
+            1,
+            0,
+        ),
+        Value::Array(items) => {
+            let nodes: Vec<yaml::Node> = items.iter().map(|i| json_node(i, span)).collect();
+            let size = 1 + nodes.iter().map(|n| n.size).sum::<usize>();
+            let height = 1 + nodes.iter().map(|n| n.height).max().unwrap_or(0);
+            (NodeKind::Seq(nodes), size, height)
+        }
+        Value::Object(map) => {
+            let entries: Vec<Entry> = map
+                .iter()
+                .map(|(k, v)| Entry {
+                    key: k.clone(),
+                    key_span: span,
+                    key_scalar: Scalar {
+                        value: HelmScalar::Str(k.clone()),
+                        text: k.clone(),
+                        style: Style::Plain,
+                    },
+                    value: json_node(v, span),
+                    from_merge: false,
+                })
+                .collect();
+            let size = 1 + entries.iter().map(|e| e.value.size).sum::<usize>();
+            let height = 1 + entries.iter().map(|e| e.value.height).max().unwrap_or(0);
+            (NodeKind::Map(entries), size, height)
+        }
+    };
+    yaml::Node {
+        kind,
+        span,
+        alias: None,
+        size,
+        height,
     }
 }
 
@@ -308,7 +396,6 @@ pub fn resolve(file: &FleetFile, catalog: &Catalog) -> Result<Vec<Resolved>> {
         .version
         .clone()
         .unwrap_or_else(|| catalog.version.clone());
-    let pin = json!({ "nameOverride": catalog.base });
     let defaults_values = Value::Object(fleet.defaults.values.clone());
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -329,7 +416,11 @@ pub fn resolve(file: &FleetFile, catalog: &Catalog) -> Result<Vec<Resolved>> {
             }
         };
         let instance_values = Value::Object(inst.values.clone());
-        let layers = [pin.clone(), defaults_values.clone(), instance_values];
+        let layers = [
+            pinned(&catalog.base, &inst.name),
+            defaults_values.clone(),
+            instance_values,
+        ];
         match size_to_chart(catalog, &size, &layers) {
             Ok((chart, sized)) => {
                 let mut files = vec![layers[0].clone()];
@@ -363,6 +454,15 @@ pub fn resolve(file: &FleetFile, catalog: &Catalog) -> Result<Vec<Resolved>> {
     } else {
         Err(Error::Fleet(errors))
     }
+}
+
+/// What chartgen sets in every instance, under `defaults.values` (which may override it):
+/// object names and selector labels on the base chart's name whatever the size, so that moving
+/// an instance to another sized chart renames nothing and keeps the StatefulSet's immutable
+/// selector; and the release name as Sentinel's master name, so that no two groups of a
+/// namespace answer to the same name.
+fn pinned(base: &str, name: &str) -> Value {
+    json!({ "nameOverride": base, "redis": { "masterGroupName": name } })
 }
 
 /// The chart of a size, and for a memory size that no chart has exactly, the values the size
