@@ -28,6 +28,9 @@ _chartgen() {
             chartgen,new-variant)
                 cmd="chartgen__subcmd__new__subcmd__variant"
                 ;;
+            chartgen,plan)
+                cmd="chartgen__subcmd__plan"
+                ;;
             chartgen__subcmd__help,explain)
                 cmd="chartgen__subcmd__help__subcmd__explain"
                 ;;
@@ -40,6 +43,9 @@ _chartgen() {
             chartgen__subcmd__help,new-variant)
                 cmd="chartgen__subcmd__help__subcmd__new__subcmd__variant"
                 ;;
+            chartgen__subcmd__help,plan)
+                cmd="chartgen__subcmd__help__subcmd__plan"
+                ;;
             *)
                 ;;
         esac
@@ -47,7 +53,7 @@ _chartgen() {
 
     case "${cmd}" in
         chartgen)
-            opts="-h -V --check --root --help --version explain new-variant fleet help"
+            opts="-h -V --check --root --help --version explain new-variant fleet plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,7 +89,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__fleet)
-            opts="-h --out --check --root --help"
+            opts="-h --out --no-lint --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,7 +111,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__help)
-            opts="explain new-variant fleet help"
+            opts="explain new-variant fleet plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +180,20 @@ _chartgen() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        chartgen__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         chartgen__subcmd__new__subcmd__variant)
             opts="-h --name --maxmemory --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -186,6 +206,36 @@ _chartgen() {
                     return 0
                     ;;
                 --maxmemory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__plan)
+            opts="-h --git-rev --format --in-place --kube-version --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git-rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ complete -c chartgen -n "__fish_chartgen_needs_command" -s V -l version -d 'Prin
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "fleet" -d 'Write a fleet\'s deployment input: one values file per instance (only what differs from its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing and exit 1 with a diff when DIR is stale'
+complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "plan" -d 'Say what a fleet change will do, per instance: the values and objects that change and each consequence (live, rolling restart, PVC expansion, refused by Kubernetes, new, removed). Lint errors in the new fleet are reported first (exit 1)'
 complete -c chartgen -n "__fish_chartgen_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
 complete -c chartgen -n "__fish_chartgen_using_subcommand explain" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
@@ -42,9 +43,19 @@ complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -l check 
 complete -c chartgen -n "__fish_chartgen_using_subcommand new-variant" -s h -l help -d 'Print help'
 complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l out -d 'Output directory, replaced as a whole (only a directory chartgen fleet wrote, or a new or empty one)' -r -F
 complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l no-lint -d 'Write even when an instance fails the linter'
 complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
 complete -c chartgen -n "__fish_chartgen_using_subcommand fleet" -s h -l help -d 'Print help'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "fleet" -d 'Write a fleet\'s deployment input: one values file per instance (only what differs from its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing and exit 1 with a diff when DIR is stale'
-complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l git-rev -d 'Compare NEW.yaml with the same file at this git revision (e.g. HEAD, main)' -r
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l kube-version -d 'The cluster\'s Kubernetes version, for --in-place' -r
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l root -d 'Repository root (the directory holding chart-src/). Default: found from the current directory upwards' -r -F
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l in-place -d 'Plan memory increases as zero-restart in-place pod resizes where they apply (Kubernetes 1.35+): exact kubectl and redis-cli steps'
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -l check -d 'Write nothing; exit 1 with a unified diff of every stale generated file'
+complete -c chartgen -n "__fish_chartgen_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet plan help" -f -a "explain" -d 'Print how a sized variant\'s memory, CPU and PVC were derived, term by term'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet plan help" -f -a "new-variant" -d 'Add a sized variant to chart-src/variants.yaml and regenerate'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet plan help" -f -a "fleet" -d 'Write a fleet\'s deployment input: one values file per instance (only what differs from its chart), a helmfile.yaml and an Argo CD ApplicationSet. With --check, write nothing and exit 1 with a diff when DIR is stale'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet plan help" -f -a "plan" -d 'Say what a fleet change will do, per instance: the values and objects that change and each consequence (live, rolling restart, PVC expansion, refused by Kubernetes, new, removed). Lint errors in the new fleet are reported first (exit 1)'
+complete -c chartgen -n "__fish_chartgen_using_subcommand help; and not __fish_seen_subcommand_from explain new-variant fleet plan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

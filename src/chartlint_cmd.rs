@@ -147,7 +147,6 @@ fn load_config(cli: &Cli) -> Result<Config, LoadError> {
 fn run_fleet(cli: &Cli, fleet_path: &Path, stdout: &mut impl Write) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     use generator::fleet;
-    let limits = Limits::default();
     let config = load_config(cli)?;
     let root = match &cli.root {
         Some(r) => r.clone(),
@@ -165,31 +164,7 @@ fn run_fleet(cli: &Cli, fleet_path: &Path, stdout: &mut impl Write) -> anyhow::R
     let file = fleet::load(fleet_path)?;
     let catalog = fleet::Catalog::load(&root)?;
     let resolved = fleet::resolve(&file, &catalog)?;
-    // Shown relative to the current directory when below it, as the user would type it.
-    let cwd = std::env::current_dir()?;
-    let charts_dir = root.join("generated-charts");
-    let charts_dir = charts_dir
-        .strip_prefix(&cwd)
-        .map(Path::to_path_buf)
-        .unwrap_or(charts_dir);
-    let mut charts: std::collections::BTreeMap<&str, Chart> = std::collections::BTreeMap::new();
-    for r in &resolved {
-        if !charts.contains_key(r.chart.as_str()) {
-            let dir = charts_dir.join(&r.chart);
-            charts.insert(&r.chart, Chart::load(&dir, &limits)?);
-        }
-    }
-    let instances: Vec<chartlint::fleet::Instance<'_>> = resolved
-        .iter()
-        .map(|r| chartlint::fleet::Instance {
-            name: r.name.clone(),
-            namespace: r.namespace.clone(),
-            name_loc: file.locate(&format!("/instances/{}/name", r.index)),
-            chart: &charts[r.chart.as_str()],
-            docs: file.instance_documents(r, &catalog.base),
-        })
-        .collect();
-    let report = chartlint::fleet::lint(&instances, &config)?;
+    let report = crate::fleet_lint::lint(&root, &file, &catalog, &resolved, &config)?;
     let summary = Summary::of(&report.diagnostics, report.instances);
     let totals = chartlint::fleet::totals_text(&report);
     let _ = match cli.format {

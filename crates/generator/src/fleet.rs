@@ -824,13 +824,12 @@ fn split_out_dir(out_dir: &Path) -> Result<(PathBuf, String)> {
     }
 }
 
-/// `chartgen fleet`: loads, resolves and renders a fleet, refusing duplicate releases.
+/// `chartgen fleet`: resolves and renders a fleet, refusing duplicate releases.
 pub fn generate(
-    fleet_path: &Path,
+    file: &FleetFile,
     catalog: &Catalog,
 ) -> Result<(Vec<Resolved>, BTreeMap<PathBuf, FileOut>)> {
-    let file = load(fleet_path)?;
-    let resolved = resolve(&file, catalog)?;
+    let resolved = resolve(file, catalog)?;
     let dups = duplicates(&resolved);
     if !dups.is_empty() {
         return Err(Error::Fleet(
@@ -851,7 +850,7 @@ pub fn generate(
                 .collect(),
         ));
     }
-    let name = fleet_path
+    let name = Path::new(&file.doc.src.path)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "the fleet file".into());
