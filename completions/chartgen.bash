@@ -28,6 +28,9 @@ _chartgen() {
             chartgen,new-variant)
                 cmd="chartgen__subcmd__new__subcmd__variant"
                 ;;
+            chartgen,package)
+                cmd="chartgen__subcmd__package"
+                ;;
             chartgen,plan)
                 cmd="chartgen__subcmd__plan"
                 ;;
@@ -43,6 +46,9 @@ _chartgen() {
             chartgen__subcmd__help,new-variant)
                 cmd="chartgen__subcmd__help__subcmd__new__subcmd__variant"
                 ;;
+            chartgen__subcmd__help,package)
+                cmd="chartgen__subcmd__help__subcmd__package"
+                ;;
             chartgen__subcmd__help,plan)
                 cmd="chartgen__subcmd__help__subcmd__plan"
                 ;;
@@ -53,7 +59,7 @@ _chartgen() {
 
     case "${cmd}" in
         chartgen)
-            opts="-h -V --check --root --help --version explain new-variant fleet plan help"
+            opts="-h -V --check --root --help --version explain new-variant fleet package plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,7 +117,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__help)
-            opts="explain new-variant fleet plan help"
+            opts="explain new-variant fleet package plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,6 +186,20 @@ _chartgen() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        chartgen__subcmd__help__subcmd__package)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         chartgen__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -206,6 +226,32 @@ _chartgen() {
                     return 0
                     ;;
                 --maxmemory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__package)
+            opts="-h --out --helm --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

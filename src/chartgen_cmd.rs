@@ -55,6 +55,18 @@ enum Command {
         #[arg(long)]
         no_lint: bool,
     },
+    /// Package every generated chart (`helm package`) into a chart repository directory with
+    /// an index.yaml. A chart version already packaged there is never replaced: a chart whose
+    /// files changed without a new version fails (exit 1). With --check, write nothing and
+    /// exit 1 when DIR lacks a package.
+    Package {
+        /// The chart repository directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The helm binary.
+        #[arg(long, value_name = "PATH", default_value = "helm")]
+        helm: PathBuf,
+    },
     /// Say what a fleet change will do, per instance: the values and objects that change and
     /// each consequence (live, rolling restart, PVC expansion, refused by Kubernetes, new,
     /// removed). Lint errors in the new fleet are reported first (exit 1).
@@ -121,6 +133,7 @@ fn run() -> Result<ExitCode> {
             out,
             no_lint,
         }) => return fleet_cmd(&root, &fleet, &out, cli.check, !no_lint),
+        Some(Command::Package { out, helm }) => return package_cmd(&root, &out, &helm, cli.check),
         Some(Command::Plan {
             fleets,
             git_rev,
@@ -317,4 +330,51 @@ fn fleet_at_revision(path: &Path, rev: &str) -> Result<generator::fleet::FleetFi
         &format!("{rev}:{}", path.display()),
         &text,
     )?)
+}
+
+fn package_cmd(root: &Path, out: &Path, helm: &Path, check: bool) -> Result<ExitCode> {
+    use generator::package::{self, Outcome};
+    // Only what chartgen would generate now is packaged.
+    let generated = generator::generate(root)?;
+    let stale = generator::output::check(root, &generated.output)?;
+    if stale.iter().any(|s| s.path.starts_with("generated-charts")) {
+        bail!("generated-charts/ is stale: run `cargo run -p chartgen` first");
+    }
+    let charts = root.join("generated-charts");
+    let planned = match package::plan(&charts, out)? {
+        Ok(planned) => planned,
+        Err(conflicts) => {
+            for c in &conflicts {
+                eprintln!(
+                    "chartgen: error: {} {} is already packaged in {} with other content ({}): a changed chart needs a new version; raise `version` in chart-src/variants.yaml",
+                    c.name,
+                    c.version,
+                    out.display(),
+                    c.files.join(", ")
+                );
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let new: Vec<&str> = planned
+        .iter()
+        .filter(|p| p.outcome == Outcome::Packaged)
+        .map(|p| p.archive.as_str())
+        .collect();
+    if check {
+        if new.is_empty() {
+            eprintln!("chartgen: {} holds every chart version", out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("chartgen: {} lacks {}", out.display(), new.join(", "));
+        return Ok(ExitCode::from(1));
+    }
+    package::write(helm, &charts, out, &planned)?;
+    eprintln!(
+        "chartgen: {} packaged, {} unchanged, index.yaml written in {}",
+        new.len(),
+        planned.len() - new.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

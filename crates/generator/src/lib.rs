@@ -7,6 +7,7 @@
 
 pub mod fleet;
 pub mod output;
+pub mod package;
 pub mod plan;
 pub mod readme;
 pub mod refs;
