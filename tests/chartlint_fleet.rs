@@ -99,7 +99,7 @@ fn findings_are_located_in_the_fleet_file() {
 
 #[test]
 fn suppressions_in_the_fleet_file_apply_and_the_example_is_clean() {
-    let o = chartlint(&["--fleet", "tests/fixtures/fleet/fleet.yaml"]);
+    let o = chartlint(&["--fleet", "docs/examples/fleet.yaml"]);
     assert_eq!(o.code, Some(0), "{}", o.describe());
     assert!(o.stdout.contains("0 errors, 0 warnings"), "{}", o.stdout);
     assert!(
@@ -254,7 +254,7 @@ fn totals_equal_the_rendered_requests() {
     cmd.arg("--root")
         .arg(root())
         .arg("fleet")
-        .arg(root().join("tests/fixtures/fleet/fleet.yaml"))
+        .arg(root().join("docs/examples/fleet.yaml"))
         .arg("--out")
         .arg(&out);
     let o = run(&mut cmd, TOOL_TIMEOUT);
@@ -277,7 +277,7 @@ fn totals_equal_the_rendered_requests() {
         e.0 += m;
         e.1 += c;
     }
-    let o = chartlint(&["--fleet", "tests/fixtures/fleet/fleet.yaml"]);
+    let o = chartlint(&["--fleet", "docs/examples/fleet.yaml"]);
     let gib = |b: u64| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64);
     let cores = |m: u64| format!("{:.2} cores", m as f64 / 1000.0);
     let (mut tm, mut tc) = (0, 0);

@@ -1,4 +1,4 @@
-//! `chartgen fleet` on the example fleet (tests/fixtures/fleet/fleet.yaml): golden files, the
+//! `chartgen fleet` on the example fleet (docs/examples/fleet.yaml): golden files, the
 //! real helmfile rendering every release, the ApplicationSet against Argo CD's CRD schema, every
 //! instance through `helm template` (Helm 3 and 4) and chartlint, `--check`, and bad fleet files
 //! refused with a located error and nothing written.
@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 }
 
 fn example() -> PathBuf {
-    root().join("tests/fixtures/fleet/fleet.yaml")
+    root().join("docs/examples/fleet.yaml")
 }
 
 fn chartgen(args: &[&str]) -> testkit::Output {

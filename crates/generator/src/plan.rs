@@ -372,7 +372,9 @@ fn plan_instance(o: &Resolved, n: &Resolved, source: &ChartSource, opts: Options
         consequences.push(Consequence {
             kind: Kind::Immutable,
             detail: format!(
-                "{} {} the StatefulSet's volumeClaimTemplates, which Kubernetes refuses on an existing StatefulSet (the upgrade fails). The running pods keep their claims as they are. Steps: `kubectl -n {ns} delete statefulset {sts} --cascade=orphan` (the pods keep running), then upgrade the release (the StatefulSet is recreated and adopts them); only claims created afterwards follow the new template",
+                "{} {} the StatefulSet's volumeClaimTemplates, which Kubernetes refuses on an existing StatefulSet (the upgrade fails); the running pods keep their claims as they are, and only claims made afterwards follow the new template. Steps:\n\
+                 kubectl -n {ns} delete statefulset {sts} --cascade=orphan   # the pods keep running\n\
+                 then upgrade the release: the StatefulSet is recreated and adopts the pods",
                 paths(Effect::ClaimTemplate),
                 verb(Effect::ClaimTemplate),
             ),
@@ -402,7 +404,11 @@ fn plan_instance(o: &Resolved, n: &Resolved, source: &ChartSource, opts: Options
             consequences.push(Consequence {
                 kind: Kind::PvcExpand,
                 detail: format!(
-                    "the claims {} grow {from_s} -> {to_s}: their StorageClass needs `allowVolumeExpansion: true` (check: `kubectl get storageclass $(kubectl -n {ns} get pvc {} -o jsonpath='{{.spec.storageClassName}}') -o jsonpath='{{.allowVolumeExpansion}}'` prints true). Kubernetes refuses the new size in the StatefulSet's volumeClaimTemplates, so: `for i in {}; do kubectl -n {ns} patch pvc data-{sts}-$i -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{to_s}\"}}}}}}}}'; done`, then `kubectl -n {ns} delete statefulset {sts} --cascade=orphan` (the pods keep running), then upgrade the release (the StatefulSet is recreated with the new template and adopts the pods)",
+                    "the claims {} grow {from_s} -> {to_s}; their StorageClass needs `allowVolumeExpansion: true`. Kubernetes refuses a new size in an existing StatefulSet's volumeClaimTemplates, so before the upgrade:\n\
+                     kubectl get storageclass $(kubectl -n {ns} get pvc {} -o jsonpath='{{.spec.storageClassName}}') -o jsonpath='{{.allowVolumeExpansion}}'   # must print true\n\
+                     for i in {}; do kubectl -n {ns} patch pvc data-{sts}-$i -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{to_s}\"}}}}}}}}'; done\n\
+                     kubectl -n {ns} delete statefulset {sts} --cascade=orphan   # the pods keep running\n\
+                     then upgrade the release: the StatefulSet is recreated from the new template and adopts the pods",
                     claims.join(", "),
                     claims.first().map(String::as_str).unwrap_or(""),
                     (0..pods).map(|i| i.to_string()).collect::<Vec<_>>().join(" "),
