@@ -15,6 +15,7 @@ use helm_values::values::{self, Value as Tree};
 use helm_values::yaml::{self, Document, Limits, LoadError};
 use model::fleet::Fleet;
 use model::units::parse_redis_memory;
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::output::{FileOut, Output};
@@ -46,6 +47,9 @@ pub struct CatalogChart {
     pub name: String,
     /// Its values.yaml, as JSON.
     pub values: Value,
+    /// The same, as the tree Helm's merge works on (converted once, merged under every
+    /// instance of the chart).
+    tree: Tree,
     /// `maxmemory` in bytes for a sized variant.
     pub maxmemory: Option<u64>,
 }
@@ -57,6 +61,7 @@ impl Catalog {
         let defaults = model::schema::defaults();
         let mut charts = vec![CatalogChart {
             name: spec.base.name.clone(),
+            tree: helm_values::json::from_json(&defaults),
             values: defaults.clone(),
             maxmemory: None,
         }];
@@ -64,6 +69,7 @@ impl Catalog {
             let sized = variants::size_variant(&spec, v, &defaults)?;
             charts.push(CatalogChart {
                 name: sized.name,
+                tree: helm_values::json::from_json(&sized.values),
                 values: sized.values,
                 maxmemory: Some(sized.sizing.input.maxmemory),
             });
@@ -397,56 +403,64 @@ pub fn resolve(file: &FleetFile, catalog: &Catalog) -> Result<Vec<Resolved>> {
         .clone()
         .unwrap_or_else(|| catalog.version.clone());
     let defaults_values = Value::Object(fleet.defaults.values.clone());
+    // Instances are independent: resolved on every core, reported in file order.
+    let results: Vec<std::result::Result<Resolved, LoadError>> = fleet
+        .instances
+        .par_iter()
+        .enumerate()
+        .map(|(index, inst)| {
+            let (size, size_pointer) = match (&inst.size, &fleet.defaults.size) {
+                (Some(s), _) => (s.clone(), format!("/instances/{index}/size")),
+                (None, Some(s)) => (s.clone(), "/defaults/size".to_string()),
+                (None, None) => {
+                    return Err(file.error(
+                        &format!("/instances/{index}"),
+                        format!(
+                            "instance `{}` has no size: set `size` here or `defaults.size` (a chart: {}; or a Redis memory size such as 3gb)",
+                            inst.name,
+                            catalog.names()
+                        ),
+                    ))
+                }
+            };
+            let instance_values = Value::Object(inst.values.clone());
+            let layers = [
+                pinned(&catalog.base, &inst.name),
+                defaults_values.clone(),
+                instance_values,
+            ];
+            let (chart, sized) = size_to_chart(catalog, &size, &layers)
+                .map_err(|message| file.error(&size_pointer, message))?;
+            let mut files = vec![layers[0].clone()];
+            files.extend(sized.clone());
+            files.extend(layers[1..].iter().cloned());
+            let merged = helm_values::json::merge_over(&chart.tree, &files);
+            let values_file =
+                overrides(&chart.values, &merged).unwrap_or_else(|| Value::Object(Map::new()));
+            Ok(Resolved {
+                index,
+                name: inst.name.clone(),
+                namespace: inst
+                    .namespace
+                    .clone()
+                    .or_else(|| fleet.defaults.namespace.clone())
+                    .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
+                size,
+                size_pointer,
+                chart: chart.name.clone(),
+                version: version.clone(),
+                sized,
+                merged,
+                values_file,
+            })
+        })
+        .collect();
     let mut errors = Vec::new();
     let mut out = Vec::new();
-    for (index, inst) in fleet.instances.iter().enumerate() {
-        let (size, size_pointer) = match (&inst.size, &fleet.defaults.size) {
-            (Some(s), _) => (s.clone(), format!("/instances/{index}/size")),
-            (None, Some(s)) => (s.clone(), "/defaults/size".to_string()),
-            (None, None) => {
-                errors.push(file.error(
-                    &format!("/instances/{index}"),
-                    format!(
-                        "instance `{}` has no size: set `size` here or `defaults.size` (a chart: {}; or a Redis memory size such as 3gb)",
-                        inst.name,
-                        catalog.names()
-                    ),
-                ));
-                continue;
-            }
-        };
-        let instance_values = Value::Object(inst.values.clone());
-        let layers = [
-            pinned(&catalog.base, &inst.name),
-            defaults_values.clone(),
-            instance_values,
-        ];
-        match size_to_chart(catalog, &size, &layers) {
-            Ok((chart, sized)) => {
-                let mut files = vec![layers[0].clone()];
-                files.extend(sized.clone());
-                files.extend(layers[1..].iter().cloned());
-                let merged = merge(&chart.values, &files);
-                let values_file =
-                    overrides(&chart.values, &merged).unwrap_or_else(|| Value::Object(Map::new()));
-                out.push(Resolved {
-                    index,
-                    name: inst.name.clone(),
-                    namespace: inst
-                        .namespace
-                        .clone()
-                        .or_else(|| fleet.defaults.namespace.clone())
-                        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
-                    size,
-                    size_pointer,
-                    chart: chart.name.clone(),
-                    version: version.clone(),
-                    sized,
-                    merged,
-                    values_file,
-                });
-            }
-            Err(message) => errors.push(file.error(&size_pointer, message)),
+    for r in results {
+        match r {
+            Ok(r) => out.push(r),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
@@ -495,9 +509,48 @@ fn size_to_chart<'c>(
     if chart.maxmemory == Some(bytes) {
         return Ok((chart, None));
     }
-    let base = merge(&chart.values, layers);
+    // The sizing reads only the pod count, the image tag and redis.config: merge just those
+    // parts (the whole values tree, a thousand times over, is most of a fleet's resolve time).
+    let projected: Vec<Value> = layers.iter().map(sizing_part).collect();
+    let base = merge(&sizing_part(&chart.values), &projected);
     let overlay = variants::resize(&base, size).map_err(|e| format!("size `{size}`: {e}"))?;
     Ok((chart, Some(overlay)))
+}
+
+/// The part of a values tree (or of a values file) that `variants::sizing_input` reads, with
+/// whatever is written there (a `null` that deletes a default included).
+fn sizing_part(v: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(r) = v.get("replicas") {
+        out.insert("replicas".into(), r.clone());
+    }
+    match v.get("image") {
+        Some(Value::Object(image)) => {
+            let mut i = Map::new();
+            if let Some(tag) = image.get("tag") {
+                i.insert("tag".into(), tag.clone());
+            }
+            out.insert("image".into(), Value::Object(i));
+        }
+        Some(other) => {
+            out.insert("image".into(), other.clone());
+        }
+        None => {}
+    }
+    match v.get("redis") {
+        Some(Value::Object(redis)) => {
+            let mut r = Map::new();
+            if let Some(config) = redis.get("config") {
+                r.insert("config".into(), config.clone());
+            }
+            out.insert("redis".into(), Value::Object(r));
+        }
+        Some(other) => {
+            out.insert("redis".into(), other.clone());
+        }
+        None => {}
+    }
+    Value::Object(out)
 }
 
 /// What a values file must hold for Helm to render with `target` over a chart whose

@@ -126,11 +126,13 @@ pub struct InPlace {
 /// Plans the change from `old` to `new` (instances matched by namespace and name; `new`'s
 /// order, then the removed ones). `source` is where the charts come from (for the commands).
 pub fn plan(old: &[Resolved], new: &[Resolved], source: &ChartSource, opts: Options) -> Plan {
+    let key = |r: &'_ Resolved| (r.namespace.clone(), r.name.clone());
+    let old_by_key: std::collections::HashMap<_, &Resolved> =
+        old.iter().map(|o| (key(o), o)).collect();
+    let new_keys: std::collections::HashSet<_> = new.iter().map(key).collect();
     let mut instances = Vec::new();
     for n in new {
-        let before = old
-            .iter()
-            .find(|o| o.namespace == n.namespace && o.name == n.name);
+        let before = old_by_key.get(&key(n)).copied();
         instances.push(match before {
             None => InstancePlan {
                 name: n.name.clone(),
@@ -155,10 +157,7 @@ pub fn plan(old: &[Resolved], new: &[Resolved], source: &ChartSource, opts: Opti
         });
     }
     for o in old {
-        if !new
-            .iter()
-            .any(|n| n.namespace == o.namespace && n.name == o.name)
-        {
+        if !new_keys.contains(&key(o)) {
             let full = fullname(o);
             instances.push(InstancePlan {
                 name: o.name.clone(),
@@ -265,34 +264,32 @@ pub fn fullname(r: &Resolved) -> String {
 /// Every leaf that differs between two values trees (lists compare whole).
 pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
     let mut out = Vec::new();
-    diff(old, new, String::new(), &mut out);
+    diff(old, new, &mut Vec::new(), &mut out);
     out
 }
 
-fn diff(old: &Value, new: &Value, path: String, out: &mut Vec<Change>) {
+/// Equal subtrees are skipped whole, and a path is spelled out only for a difference: a
+/// thousand instances hold a thousand nodes each, and almost all of them are equal.
+fn diff<'a>(old: &'a Value, new: &'a Value, path: &mut Vec<&'a str>, out: &mut Vec<Change>) {
+    if old == new {
+        return;
+    }
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
-            let keys: Vec<&String> = b
-                .keys()
-                .chain(a.keys().filter(|k| !b.contains_key(*k)))
-                .collect();
+            let keys = b.keys().chain(a.keys().filter(|k| !b.contains_key(*k)));
             for k in keys {
-                let child = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
+                path.push(k);
                 diff(
                     a.get(k).unwrap_or(&Value::Null),
                     b.get(k).unwrap_or(&Value::Null),
-                    child,
+                    path,
                     out,
                 );
+                path.pop();
             }
         }
-        _ if old == new => {}
         _ => out.push(Change {
-            path,
+            path: path.join("."),
             from: old.clone(),
             to: new.clone(),
         }),
