@@ -7,7 +7,8 @@
 #   - chartgen plan of a change to every instance (a size step up or a setting), human and JSON;
 #   - helmfile's own `helmfile template` of the generated helmfile.yaml (Helm 3.17).
 # Target: each of our commands under one second on a 2-core machine. Prints the median wall
-# time of each (release builds).
+# and CPU (user + sys) time of each (release builds), and the load average: on a shared
+# machine other jobs stretch wall times.
 # Usage: benchmarks/fleet-1000.sh [runs] [instances]   (needs scripts/install-test-tools.sh;
 # SKIP_HELMFILE=1 leaves out helmfile, which takes minutes)
 set -euo pipefail
@@ -64,14 +65,24 @@ write_fleet() { # file new(0|1)
 write_fleet "$scratch/fleet.yaml" 0
 write_fleet "$scratch/fleet-new.yaml" 1
 
+# Median wall time and median CPU time (user + sys) of a command, in ms: "wall cpu". The CPU
+# time shows the work done when other jobs share the machine's cores and stretch wall times.
 median_ms() { # command...
-  local i t0 t1 times=()
+  local i t walls=() cpus=()
   "$@" >/dev/null 2>&1 || true # warm-up (plan and lint may exit 1 on findings)
   for i in $(seq "$runs"); do
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1 || true; } 2>&1 )
+    walls+=("$(awk '{printf "%d", $1 * 1000}' <<<"$t")")
+    cpus+=("$(awk '{printf "%d", ($2 + $3) * 1000}' <<<"$t")")
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f", m/1000}'
+  # shellcheck disable=SC2016 # an awk program
+  local med='{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f", m}'
+  printf '%s %s' "$(printf '%s\n' "${walls[@]}" | sort -n | awk "$med")" \
+    "$(printf '%s\n' "${cpus[@]}" | sort -n | awk "$med")"
+}
+row() { # label "wall cpu"
+  local wall=${2% *} cpu=${2#* }
+  printf '%-42s %6s ms wall %6s ms CPU\n' "$1" "$wall" "$cpu"
 }
 
 cd "$scratch"
@@ -81,6 +92,9 @@ planned=$(grep -c '"kind"' plan.json)
 files=$(find deploy -type f | wc -l)
 bytes=$(wc -c <fleet.yaml)
 
+# The file system's floor for writing the output: creating as many files with the shell.
+create_files() { local d i; d=$(mktemp -d "$scratch/floor.XXXX"); for i in $(seq "$files"); do : >"$d/$i"; done; rm -rf "$d"; }
+floor=$(median_ms create_files)
 gen=$(median_ms "$chartgen" --root "$root" fleet fleet.yaml --out deploy)
 gen_nolint=$(median_ms "$chartgen" --root "$root" fleet fleet.yaml --out deploy --no-lint)
 check=$(median_ms "$chartgen" --root "$root" fleet fleet.yaml --out deploy --check)
@@ -97,11 +111,12 @@ statefulsets=$(grep -c '^kind: StatefulSet' "$scratch/helmfile.out" || true)
 fi
 
 echo "fleet: $count instances in 10 namespaces, $bytes bytes; output $files files; plan: $planned consequences"
-echo "machine: $(nproc) cores; runs per command: $runs (median wall time, release build)"
-echo "chartgen fleet (resolve + lint + write):   ${gen} ms"
-echo "chartgen fleet --no-lint:                  ${gen_nolint} ms"
-echo "chartgen fleet --check:                    ${check} ms"
-echo "chartlint --fleet:                         ${lint} ms"
-echo "chartgen plan (human):                     ${plan} ms"
-echo "chartgen plan --format json:               ${plan_json} ms"
-echo "helmfile template (helm 3.17, once):       ${helmfile_ms} ms  ($statefulsets StatefulSets rendered)"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per command (medians, release build)"
+row "creating $files empty files (shell; the floor):" "$floor"
+row "chartgen fleet (resolve + lint + write):" "$gen"
+row "chartgen fleet --no-lint:" "$gen_nolint"
+row "chartgen fleet --check:" "$check"
+row "chartlint --fleet:" "$lint"
+row "chartgen plan (human):" "$plan"
+row "chartgen plan --format json:" "$plan_json"
+echo "helmfile template (helm 3.17, once):       ${helmfile_ms} ms wall  ($statefulsets StatefulSets rendered)"

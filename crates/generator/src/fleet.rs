@@ -240,7 +240,7 @@ fn node_at<'a>(root: &'a yaml::Node, pointer: &str) -> Option<&'a yaml::Node> {
     Some(cur)
 }
 
-/// Reads and parses a fleet file. `shown` names it in errors and in the linter's findings.
+/// Reads and parses a fleet file; its path as given names it in errors and in the linter's findings.
 pub fn load(path: &Path) -> Result<FleetFile> {
     let text = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -250,24 +250,27 @@ pub fn load(path: &Path) -> Result<FleetFile> {
         &path.display().to_string(),
         &text,
         SourceKind::ValuesFile,
-        &Limits {
-            // A fleet of a thousand instances is far above the 2 MiB of a values file.
-            max_bytes: 64 * 1024 * 1024,
-            ..Limits::default()
-        },
+        &limits(),
     )
     .map_err(|e| Error::Fleet(vec![e]))?;
     from_document(doc)
+}
+
+/// The loader's bounds for a fleet file: a values file's, but larger (a fleet of 1,000
+/// instances with a few values each is about 160 KB; ten times that passes the 2 MiB of a
+/// values file).
+fn limits() -> Limits {
+    Limits {
+        max_bytes: 64 * 1024 * 1024,
+        ..Limits::default()
+    }
 }
 
 /// Parses a fleet file held in memory (`shown` names it in errors).
 pub fn parse(shown: &str, text: &str) -> Result<FleetFile> {
     let doc = yaml::load_str(
         SourceFile::new(shown, text, SourceKind::ValuesFile),
-        &Limits {
-            max_bytes: 64 * 1024 * 1024,
-            ..Limits::default()
-        },
+        &limits(),
     )
     .map_err(|e| Error::Fleet(vec![e]))?;
     from_document(doc)
