@@ -191,22 +191,6 @@ fn fleet_cmd(root: &Path, fleet: &Path, out: &Path, check: bool, lint: bool) -> 
     let catalog = generator::fleet::Catalog::load(root)?;
     let file = generator::fleet::load(fleet)?;
     let (resolved, files) = generator::fleet::generate(&file, &catalog)?;
-    // A fleet that would fail the linter is reported before anything is written.
-    let report = match lint {
-        true => Some(crate::fleet_lint::lint(
-            root,
-            &file,
-            &catalog,
-            &resolved,
-            &lint_config()?,
-        )?),
-        false => None,
-    };
-    if let Some(errors) = report.as_ref().and_then(crate::fleet_lint::errors_text) {
-        eprint!("{errors}");
-        eprintln!("chartgen: {} not written: fix the errors above (chartlint --fleet {} shows every finding)", out.display(), fleet.display());
-        return Ok(ExitCode::from(1));
-    }
     let (parent, output) = generator::fleet::output(out, files)?;
     if check {
         let stale = generator::output::check(&parent, &output)?;
@@ -231,7 +215,27 @@ fn fleet_cmd(root: &Path, fleet: &Path, out: &Path, check: bool, lint: bool) -> 
         return Ok(ExitCode::from(1));
     }
     generator::fleet::check_replaceable(out)?;
-    generator::output::write(&parent, &output)?;
+    // The files are staged while the fleet is linted (creating a thousand files is mostly the
+    // file system's time); a fleet that fails the linter is reported and nothing is written.
+    let config = lint_config()?;
+    let (report, staged) = std::thread::scope(|scope| {
+        let report = lint.then(|| {
+            scope.spawn(|| crate::fleet_lint::lint(root, &file, &catalog, &resolved, &config))
+        });
+        let staged = generator::output::stage(&parent, &output);
+        let report = report.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the linter panicked")))
+        });
+        (report, staged)
+    });
+    let report = report.transpose()?;
+    if let Some(errors) = report.as_ref().and_then(crate::fleet_lint::errors_text) {
+        eprint!("{errors}");
+        eprintln!("chartgen: {} not written: fix the errors above (chartlint --fleet {} shows every finding)", out.display(), fleet.display());
+        return Ok(ExitCode::from(1));
+    }
+    staged?.commit()?;
     eprintln!(
         "chartgen: wrote {} instances to {} ({} files)",
         resolved.len(),

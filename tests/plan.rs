@@ -562,4 +562,11 @@ fn lint_errors_in_the_new_fleet_come_before_any_plan() {
     );
     assert_eq!(o.code, Some(1), "{}", o.describe());
     assert!(!out.exists());
+    let leftovers: Vec<String> = std::fs::read_dir(s.path())
+        .expect("read_dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".chartgen-build-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
