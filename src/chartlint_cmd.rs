@@ -111,7 +111,12 @@ pub fn main() -> ExitCode {
         };
     }
     if cli.rules_markdown {
-        let _ = write!(stdout, "{}", rules::rules_markdown());
+        let _ = write!(
+            stdout,
+            "{}{}",
+            rules::rules_markdown(),
+            chartlint::fleet::rules_markdown()
+        );
         return ExitCode::SUCCESS;
     }
     if let Some(fleet) = &cli.fleet {

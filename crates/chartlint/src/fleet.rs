@@ -26,13 +26,13 @@ pub static DUPLICATE_RELEASE: RuleMeta = RuleMeta {
     severity: Severity::Error,
     category: Category::Helm,
     summary: "Two fleet instances are one Helm release: same name in the same namespace.",
-    doc: "## What it checks\n\nTwo instances of a fleet file with the same `name` in the same namespace.\n\n\
-## Why it matters\n\nA Helm release is identified by its name and namespace: the second instance \
+    doc: "### What it checks\n\nTwo instances of a fleet file with the same `name` in the same namespace.\n\n\
+### Why it matters\n\nA Helm release is identified by its name and namespace: the second instance \
 would upgrade the first one's release with its own values (helmfile and Argo CD apply both, one \
 after the other), so one of the two Redis groups silently takes the other's size and \
 configuration.\n\n\
-## Example\n\n```yaml\ninstances:\n  - name: orders\n  - name: orders   # same namespace\n```\n\n\
-## Fix\n\nRename one of them, or give it its own `namespace`.\n",
+### Example\n\n```yaml\ninstances:\n  - name: orders\n  - name: orders   # same namespace\n```\n\n\
+### Fix\n\nRename one of them, or give it its own `namespace`.\n",
 };
 
 /// Two groups with one Sentinel master name in one namespace.
@@ -42,18 +42,49 @@ pub static SHARED_MASTER_GROUP: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     category: Category::Sentinel,
     summary: "Two fleet instances in one namespace use the same Sentinel master name.",
-    doc: "## What it checks\n\nTwo instances in the same namespace whose `redis.masterGroupName` \
+    doc: "### What it checks\n\nTwo instances in the same namespace whose `redis.masterGroupName` \
 (the name Sentinel monitors the master under) is the same.\n\n\
-## Why it matters\n\nSentinel clients ask for a master by that name, and the exporter, the \
+### Why it matters\n\nSentinel clients ask for a master by that name, and the exporter, the \
 alerts and dashboards label each group by it. Two groups with one name in one namespace are \
 told apart only by their Service names: a client pointed at the wrong Sentinel Service gets the \
 other group's master without any error, and their metrics are indistinguishable per namespace.\n\n\
-## Example\n\n```yaml\ndefaults:\n  values:\n    redis:\n      masterGroupName: mymaster\ninstances:\n  - name: orders\n  - name: sessions\n```\n\n\
-## Fix\n\nGive each instance its own `redis.masterGroupName` (for example the release name).\n",
+### Example\n\n```yaml\ndefaults:\n  values:\n    redis:\n      masterGroupName: mymaster\ninstances:\n  - name: orders\n  - name: sessions\n```\n\n\
+### Fix\n\nGive each instance its own `redis.masterGroupName` (for example the release name).\n",
 };
 
 /// The fleet rules, in id order.
 pub static RULES: [&RuleMeta; 2] = [&DUPLICATE_RELEASE, &SHARED_MASTER_GROUP];
+
+/// The fleet rules' reference, in the format of the rule reference (docs/rules.md appends
+/// it).
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "\n# Fleet rules\n\nChecked by `chartlint --fleet` across the instances of a fleet file (docs/fleet.md).\n\n| id | name | default severity | category | summary |\n|---|---|---|---|---|\n",
+    );
+    for m in RULES {
+        s.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} | {} |\n",
+            m.id,
+            format!("{}-{}", m.id, m.name).to_ascii_lowercase(),
+            m.name,
+            m.severity.as_str(),
+            m.category.as_str(),
+            m.summary
+        ));
+    }
+    for m in RULES {
+        s.push_str(&format!(
+            "\n## {} {}\n\nDefault severity: **{}**. Category: {}.\n\n{}\n\n{}\n",
+            m.id,
+            m.name,
+            m.severity.as_str(),
+            m.category.as_str(),
+            m.summary,
+            m.doc.trim()
+        ));
+    }
+    s
+}
 
 /// One instance to lint.
 pub struct Instance<'a> {

@@ -523,35 +523,26 @@ fn size_to_chart<'c>(
 /// The part of a values tree (or of a values file) that `variants::sizing_input` reads, with
 /// whatever is written there (a `null` that deletes a default included).
 fn sizing_part(v: &Value) -> Value {
+    // `key` as written, narrowed to `inner` when it is a map.
+    let narrowed = |key: &str, inner: &str| -> Option<Value> {
+        Some(match v.get(key)? {
+            Value::Object(m) => Value::Object(
+                m.get(inner)
+                    .map(|x| (inner.to_string(), x.clone()))
+                    .into_iter()
+                    .collect(),
+            ),
+            other => other.clone(),
+        })
+    };
     let mut out = Map::new();
     if let Some(r) = v.get("replicas") {
         out.insert("replicas".into(), r.clone());
     }
-    match v.get("image") {
-        Some(Value::Object(image)) => {
-            let mut i = Map::new();
-            if let Some(tag) = image.get("tag") {
-                i.insert("tag".into(), tag.clone());
-            }
-            out.insert("image".into(), Value::Object(i));
+    for (key, inner) in [("image", "tag"), ("redis", "config")] {
+        if let Some(part) = narrowed(key, inner) {
+            out.insert(key.into(), part);
         }
-        Some(other) => {
-            out.insert("image".into(), other.clone());
-        }
-        None => {}
-    }
-    match v.get("redis") {
-        Some(Value::Object(redis)) => {
-            let mut r = Map::new();
-            if let Some(config) = redis.get("config") {
-                r.insert("config".into(), config.clone());
-            }
-            out.insert("redis".into(), Value::Object(r));
-        }
-        Some(other) => {
-            out.insert("redis".into(), other.clone());
-        }
-        None => {}
     }
     Value::Object(out)
 }
