@@ -242,6 +242,23 @@ fn fleet_cmd(root: &Path, fleet: &Path, out: &Path, check: bool, lint: bool) -> 
         out.display(),
         output.files.len()
     );
+    // A chart directory is named relative to the output: say so now if helmfile will not find it.
+    if let generator::fleet::ChartSource::Dir(dir) =
+        generator::fleet::ChartSource::parse(&file.fleet.charts.repository)
+    {
+        let charts: std::collections::BTreeSet<&str> =
+            resolved.iter().map(|r| r.chart.as_str()).collect();
+        for chart in charts {
+            let path = out.join(&dir).join(chart);
+            if !path.join("Chart.yaml").is_file() {
+                eprintln!(
+                    "chartgen: warning: charts.repository `{dir}` is relative to {}: there is no chart at {} (helmfile will not find it)",
+                    out.display(),
+                    path.display()
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
