@@ -458,7 +458,7 @@ fn plan_instance(o: &Resolved, n: &Resolved, source: &ChartSource, opts: Options
             None => consequences.push(Consequence {
                 kind: Kind::RollingRestart,
                 detail: format!(
-                    "{} {} the Redis pod template{}: the StatefulSet replaces its {pods} pods one at a time, the highest ordinal first; each restart of the master is one graceful hand-over by its preStop hook (podsim measures a longest write gap of about 0.7 s per hand-over for the sized charts, no acknowledged write lost), each replica restart a resync{}",
+                    "{} {} the Redis pod template{}: the StatefulSet replaces its {pods} pods one at a time, the highest ordinal first; each restart of the pod that is master at that moment is one graceful hand-over by its preStop hook (up to {pods} in one roll, as Sentinel may promote a pod not replaced yet; podsim measures a longest write gap of about 0.7 s per hand-over for the sized charts, no acknowledged write lost), and each replica restart a resync{}",
                     paths(Effect::RedisPods),
                     verb(Effect::RedisPods),
                     if config { " and the ConfigMap (checksum/init-config)" } else { "" },
