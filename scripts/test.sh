@@ -29,8 +29,8 @@ phase "chartgen --check (generated output is fresh)" cargo run -q -p chartgen --
 phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo clippy -D warnings" cargo clippy -q --workspace --all-targets -- -D warnings
 # Libraries: no external tool, seconds to run once built.
-phase "unit tests (model, chartlint, generator, testkit)" \
-  cargo test -p model -p chartlint -p generator -p testkit
+phase "unit tests (helm-values, model, chartlint, generator, testkit)" \
+  cargo test -p helm-values -p model -p chartlint -p generator -p testkit
 # The binaries and everything that runs a real tool: helm, kubernetes-validate, shellcheck,
 # redis/valkey, Sentinel, haproxy, promtool, Sarif.Multitool; podsim's scenarios need root.
 phase "integration tests (binaries and real tools)" cargo test -p chartgen

@@ -60,6 +60,10 @@ pub struct Cli {
     /// upwards from the fleet file's directory, else from the current directory.
     #[arg(long, value_name = "DIR", requires = "fleet")]
     root: Option<PathBuf>,
+    /// Judge redis.conf for this server version instead of the one image.repository and
+    /// image.tag name: `redis:7.2`, `redis:8.2.3`, `valkey:9` (a bare version is Redis).
+    #[arg(long, value_name = "SERVER:VERSION")]
+    server_version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -118,6 +122,14 @@ pub fn main() -> ExitCode {
             chartlint::fleet::rules_markdown()
         );
         return ExitCode::SUCCESS;
+    }
+    if let Some(Err(e)) = cli
+        .server_version
+        .as_deref()
+        .map(engine::validate_server_version)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
     }
     if let Some(fleet) = &cli.fleet {
         return match run_fleet(&cli, fleet, &mut stdout) {
@@ -222,6 +234,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
         files: cli.values.clone(),
         set: cli.set.clone(),
         set_string: cli.set_string.clone(),
+        server_version: cli.server_version.clone(),
     };
     if cli.each.is_empty() {
         let report = engine::lint(&chart, &base, &config, &limits)?;

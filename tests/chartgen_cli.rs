@@ -152,15 +152,8 @@ fn the_unused_key_of_the_public_chart_is_listed() {
 #[test]
 fn explain_prints_every_term_for_each_variant() {
     let repo = scratch_repo();
-    for name in [
-        "redis-512m",
-        "redis-1g",
-        "redis-2g",
-        "redis-4g",
-        "redis-8g",
-        "redis-16g",
-    ] {
-        let out = chartgen(repo.path(), &["explain", name]);
+    for name in testkit::variant_names() {
+        let out = chartgen(repo.path(), &["explain", &name]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         let s = text(&out.stdout);
         for term in [
@@ -168,7 +161,7 @@ fn explain_prints_every_term_for_each_variant() {
             "fragmentation",
             "copy-on-write",
             "replica output buffers",
-            "replication backlog",
+            "swapdb load",
             "process baseline",
             "limit = request",
             "RDB files",
@@ -205,4 +198,36 @@ fn new_variant_adds_a_sized_chart() {
         );
         assert_eq!(out.status.code(), Some(2), "{name} {mem} must be refused");
     }
+}
+
+#[test]
+fn chart_yaml_points_at_the_project_only_when_the_spec_names_it() {
+    let repo = scratch_repo();
+    let out = chartgen(repo.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let chart = std::fs::read_to_string(repo.path().join("generated-charts/redis-1g/Chart.yaml"))
+        .expect("Chart.yaml");
+    assert!(
+        !chart.contains("home:") && !chart.contains("sources:"),
+        "{chart}"
+    );
+
+    let spec_path = repo.path().join("chart-src/variants.yaml");
+    let spec = std::fs::read_to_string(&spec_path).expect("variants.yaml");
+    let spec = spec.replacen(
+        "appVersion:",
+        "home: https://example.org/factory\nsources: [https://example.org/factory.git]\nappVersion:",
+        1,
+    );
+    std::fs::write(&spec_path, spec).expect("write variants.yaml");
+    let out = chartgen(repo.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let chart = std::fs::read_to_string(repo.path().join("generated-charts/redis-1g/Chart.yaml"))
+        .expect("Chart.yaml");
+    assert!(
+        chart.contains(
+            "home: https://example.org/factory\nsources:\n  - https://example.org/factory.git\n"
+        ),
+        "{chart}"
+    );
 }

@@ -458,3 +458,60 @@ fn realworld_files_load_against_generated_chart() {
         .to_string();
     assert!(line.starts_with("replicas:"), "{line}");
 }
+
+/// `--server-version` judges redis.conf for the named server instead of the image's, and a
+/// value that names none is a usage error (exit 2).
+#[test]
+fn server_version_overrides_the_image() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chart = root.join("generated-charts/redis-ha");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let values = dir.path().join("v.yaml");
+    std::fs::write(
+        &values,
+        "image: {tag: 8.2.3}\nredis:\n  config:\n    hide-user-data-from-log: \"yes\"\n",
+    )
+    .expect("write values");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            chart.to_str().unwrap().to_string(),
+            "-f".into(),
+            values.to_str().unwrap().to_string(),
+            "--no-engine-config".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let image = run_in(
+        dir.path(),
+        &args(&[]).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(!image.stdout.contains("RHA130"), "{}", image.stdout);
+    let old = run_in(
+        dir.path(),
+        &args(&["--server-version", "redis:7.0"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(old.code, 1, "{}{}", old.stdout, old.stderr);
+    assert!(old.stdout.contains("error[RHA130]"), "{}", old.stdout);
+    assert!(
+        old.stdout.contains("Redis 7.0 refuses to start"),
+        "{}",
+        old.stdout
+    );
+    let bad = run_in(
+        dir.path(),
+        &args(&["--server-version", "memcached:1"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
+    assert!(
+        bad.stderr.contains("invalid --server-version"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -60,7 +60,11 @@ fn findings_are_located_in_the_fleet_file() {
             "11:17",
             "default/orders: 2 Redis pods run 2 Sentinels",
         ),
-        ("RHA117", "15:21", "default/orders: `maxmemory 1gb`"),
+        (
+            "RHA117",
+            "15:21",
+            "default/orders: maxmemory 1gb is not below",
+        ),
         ("RHA004", "22:23", "default/orders: `appendonly: yes`"),
         (
             "RHA900",

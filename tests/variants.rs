@@ -13,15 +13,11 @@ fn variants() -> Vec<Chart> {
         .filter(|c| c.name != "redis-ha")
         .collect();
     let names: Vec<&str> = v.iter().map(|c| c.name.as_str()).collect();
-    for expected in [
-        "redis-512m",
-        "redis-1g",
-        "redis-2g",
-        "redis-4g",
-        "redis-8g",
-        "redis-16g",
-    ] {
-        assert!(names.contains(&expected), "{expected} missing: {names:?}");
+    for expected in testkit::variant_names() {
+        assert!(
+            names.contains(&expected.as_str()),
+            "{expected} missing: {names:?}"
+        );
     }
     v
 }

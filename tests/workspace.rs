@@ -64,3 +64,46 @@ fn rust_version_covers_every_locked_dependency_and_every_member_inherits_it() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// scripts/test.sh runs each phase with explicit `-p` lists; a new crate must be in one of them.
+#[test]
+fn every_workspace_member_is_tested_by_the_test_script() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("scripts/test.sh")).expect("scripts/test.sh");
+    let tested: Vec<&str> = script
+        .lines()
+        .filter(|l| l.contains("cargo test"))
+        .flat_map(|l| l.split(" -p ").skip(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .collect();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    let mut missing = vec![];
+    // The root package, then each member directory's package name.
+    let mut names = vec!["chartgen".to_string()];
+    for member in manifest
+        .split("members = [")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap_or_default()
+        .split(',')
+        .map(|m| m.trim().trim_matches('"'))
+        .filter(|m| !m.is_empty())
+    {
+        let text = std::fs::read_to_string(root.join(member).join("Cargo.toml")).expect("member");
+        let name = text
+            .lines()
+            .find_map(|l| l.strip_prefix("name = \""))
+            .and_then(|l| l.strip_suffix('"'))
+            .expect("package name");
+        names.push(name.to_string());
+    }
+    for name in &names {
+        if !tested.contains(&name.as_str()) {
+            missing.push(name.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "workspace members no phase of scripts/test.sh tests: {missing:?} (tested: {tested:?})"
+    );
+}

@@ -64,8 +64,10 @@ pub struct Diagnostic {
     pub name: String,
     /// Effective severity (after configuration).
     pub severity: Severity,
-    /// What is wrong.
+    /// What is wrong, in a short sentence.
     pub message: String,
+    /// Why it matters: the reasons behind the message, one per line (rustc's `= note:`).
+    pub notes: Vec<String>,
     /// File path as given (or `--set #N` for a command-line value).
     pub file: String,
     /// 1-based line.
@@ -98,6 +100,7 @@ impl Diagnostic {
             name: rule.name.to_string(),
             severity: rule.severity,
             message: message.into(),
+            notes: Vec::new(),
             file: loc.src.path.clone(),
             line,
             column,
@@ -107,6 +110,12 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
         }
+    }
+
+    /// Add a reason (a `= note:` line).
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
     }
 
     /// Add a `help:` line.

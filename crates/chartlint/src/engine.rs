@@ -82,6 +82,19 @@ pub struct Request {
     pub set: Vec<String>,
     /// `--set-string` arguments.
     pub set_string: Vec<String>,
+    /// `--server-version` (`redis:7.2`, `valkey:9`): judge redis.conf for this server
+    /// instead of the one `image.repository`/`image.tag` name.
+    pub server_version: Option<String>,
+}
+
+/// Check a `--server-version` value (`redis:7.2`, `valkey:9`, `8.2.3`).
+pub fn validate_server_version(s: &str) -> Result<(), String> {
+    match model::directives::parse_server_version(s) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "invalid --server-version `{s}`: expected SERVER:VERSION such as redis:7.2, redis:8.2.3 or valkey:9"
+        )),
+    }
 }
 
 /// The result of linting one request.
@@ -105,7 +118,14 @@ pub fn lint(
         .iter()
         .map(|p| yaml::load_file(p, SourceKind::ValuesFile, limits))
         .collect::<Result<Vec<Document>, LoadError>>()?;
-    lint_documents(chart, &docs, &req.set, &req.set_string, config)
+    lint_documents_for(
+        chart,
+        &docs,
+        &req.set,
+        &req.set_string,
+        config,
+        req.server_version.as_deref(),
+    )
 }
 
 /// Whether `path` is a chart's own defaults (`values.yaml` beside a `Chart.yaml`) rather than
@@ -148,6 +168,19 @@ pub fn lint_documents(
     set_string: &[String],
     config: &Config,
 ) -> Result<Report, LoadError> {
+    lint_documents_for(chart, docs, set, set_string, config, None)
+}
+
+/// [`lint_documents`] judging redis.conf for a given server version (`redis:7.2`) instead of
+/// the image's.
+pub fn lint_documents_for(
+    chart: &Chart,
+    docs: &[Document],
+    set: &[String],
+    set_string: &[String],
+    config: &Config,
+    server_version: Option<&str>,
+) -> Result<Report, LoadError> {
     let merged = values::merge(
         &chart.values,
         &Inputs {
@@ -156,7 +189,7 @@ pub fn lint_documents(
             set_string,
         },
     )?;
-    let cx = Context::new(&merged, docs, chart.schema.as_ref());
+    let cx = Context::new(&merged, docs, chart.schema.as_ref()).with_server_version(server_version);
     let raw = rules::run_all(&cx);
     let mut diagnostics: Vec<Diagnostic> = crate::suppress::apply(raw, docs)
         .into_iter()

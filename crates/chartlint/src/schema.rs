@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::Diagnostic;
 use crate::instance::Tree;
+use crate::rules::read::suggest;
 use crate::rules::RuleMeta;
 use crate::schema_keys::{Keys, NodeId};
 use crate::source::Loc;
@@ -465,54 +466,6 @@ fn key_or_value_loc(merged: &Merged, ptr: &str) -> Loc {
     }
 }
 
-/// The closest candidate by optimal-string-alignment distance, if close enough.
-pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
-        // Cheap reject before the quadratic distance: lengths alone exceed the limit.
-        if name.chars().count().abs_diff(c.chars().count()) > limit {
-            continue;
-        }
-        let d = if c.to_lowercase() == lower {
-            0
-        } else {
-            osa_distance(&lower, &c.to_lowercase())
-        };
-        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Edit distance with adjacent transpositions (`enabel` → `enabled` is 2).
-pub fn osa_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,7 +550,5 @@ mod tests {
         assert_eq!(suggest("replica", c.iter().copied()), Some("replicas"));
         assert_eq!(suggest("readonly", c.iter().copied()), Some("readOnly"));
         assert_eq!(suggest("podSecurityPolicy", c.iter().copied()), None);
-        assert_eq!(osa_distance("ab", "ba"), 1);
-        assert_eq!(osa_distance("", "abc"), 3);
     }
 }

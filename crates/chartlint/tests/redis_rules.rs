@@ -54,9 +54,9 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA114", E, "sentinel: {config: {failover-timeout: \"1.8e+06\"}}\n", "sentinel: {config: {failover-timeout: 1800000}}\n"),
     ("RHA115", E, "sentinel: {announceHostnames: true}\n", "sentinel: {announceHostnames: true, resolveHostnames: true}\n"),
     ("RHA116", E, "sentinel: {config: {down-after-milisecond: 10000}}\n", "sentinel: {config: {down-after-milliseconds: 10000}}\n"),
-    ("RHA116", E, "sentinel: {config: {resolve-hostnames: \"yes\"}}\n", "sentinel: {resolveHostnames: true}\n"),
+    ("RHA116", E, "sentinel: {config: {announce-ip: 10.0.0.1}}\n", "sentinel: {config: {deny-scripts-reconfig: \"yes\", resolve-hostnames: \"yes\"}}\n"),
     ("RHA117", E, "redis: {resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
-    ("RHA118", E, "redis: {resources: {requests: {memory: 1200Mi}, limits: {memory: 1200Mi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
+    ("RHA118", W, "redis: {resources: {requests: {memory: 1200Mi}, limits: {memory: 1200Mi}}}\n", "redis: {resources: {requests: {memory: 2Gi}, limits: {memory: 2Gi}}}\n"),
     ("RHA119", W, "redis: {resources: {requests: {memory: 1300Mi}, limits: {memory: 1300Mi}}}\n", "redis: {resources: {requests: {memory: 2048Mi}, limits: {memory: 2048Mi}}}\n"),
     ("RHA120", W, "redis: {config: {maxmemory: \"0\"}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
     ("RHA121", W, "redis: {resources: {requests: {memory: 1Gi}}}\n", "redis: {resources: {requests: {memory: 2Gi}}}\n"),
@@ -74,14 +74,19 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA128", W, "redis: {config: {client-output-buffer-limit: \"replica 0 0 0\"}}\n", "redis: {config: {client-output-buffer-limit: \"replica 128mb 0 0\"}}\n"),
     ("RHA129", W, "persistentVolume: {size: 1Gi}\n", "persistentVolume: {size: 3Gi}\n"),
     ("RHA130", E, "redis: {config: {maxmemory-polcy: allkeys-lru}}\n", "redis: {config: {maxmemory-policy: allkeys-lru}}\n"),
+    ("RHA130", E, "redis: {config: {list-max-ziplst-entries: 128}}\n", "redis: {config: {list-max-ziplist-entries: 128}}\n"),
+    ("RHA130", E, "image: {tag: 7.0.15}\nredis: {config: {hide-user-data-from-log: \"yes\"}}\n", "image: {tag: 8.2.3}\nredis: {config: {hide-user-data-from-log: \"yes\"}}\n"),
+    ("RHA130", W, "image: {tag: \"7\"}\nredis: {config: {hide-user-data-from-log: \"yes\"}}\n", "image: {tag: 7.4.1}\nredis: {config: {hide-user-data-from-log: \"yes\"}}\n"),
+    ("RHA130", W, "image: {tag: latest}\nredis: {config: {replica-full-sync-buffer-limit: 64mb}}\n", "image: {tag: 8.2.3-alpine}\nredis: {config: {replica-full-sync-buffer-limit: 64mb}}\n"),
     ("RHA131", E, "redis: {config: {maxmemory-policy: lru}}\n", "redis: {config: {maxmemory-policy: ALLKEYS-LRU}}\n"),
     ("RHA131", E, "redis: {config: {appendfsync: sometimes}}\n", "redis: {config: {appendfsync: everysec}}\n"),
     ("RHA132", E, "redis: {config: {appendonly: \"on\"}}\n", "redis: {config: {appendonly: yes}}\n"),
     ("RHA133", E, "redis: {config: {min-replicas-max-lag: 5s}}\n", "redis: {config: {min-replicas-max-lag: \"5\"}}\n"),
     ("RHA133", E, "redis: {config: {min-replicas-to-write: -1}}\n", "redis: {config: {min-replicas-to-write: 1}}\n"),
+    ("RHA133", E, "redis: {config: {io-threads: 200}}\n", "image: {repository: valkey/valkey, tag: 9.1.2}\nredis: {config: {io-threads: 200}}\n"),
     ("RHA134", I, "persistentVolume: {enabled: false}\n", "persistentVolume: {enabled: false}\nredis: {config: {save: '\"\"'}}\n"),
     ("RHA135", W, "redis: {config: {save: '\"\"'}}\n", "redis: {config: {save: '\"\"', appendonly: \"yes\"}}\n"),
-    ("RHA136", E, "replicas: 1\n", "replicas: 3\n"),
+    ("RHA136", W, "replicas: 1\nredis: {config: {min-replicas-to-write: 0}}\n", "replicas: 3\n"),
     ("RHA136", E, "replicas: 0\n", "replicas: 5\n"),
     ("RHA137", W, "hardAntiAffinity: false\n", "hardAntiAffinity: true\n"),
     ("RHA138", W, "haproxy: {hardAntiAffinity: false}\n", "haproxy: {hardAntiAffinity: false, affinity: \"podAntiAffinity: {}\"}\n"),
@@ -104,7 +109,29 @@ const CASES: &[(&str, Severity, &str, &str)] = &[
     ("RHA152", W, "containerSecurityContext: {allowPrivilegeEscalation: true}\n", "containerSecurityContext: {readOnlyRootFilesystem: true}\n"),
     ("RHA152", W, "haproxy: {containerSecurityContext: {capabilities: {drop: [NET_RAW]}}}\n", "haproxy: {containerSecurityContext: {capabilities: {drop: [ALL]}}}\n"),
     ("RHA153", W, "image: {tag: latest}\n", "image: {tag: 7.2.5-alpine}\n"),
+    ("RHA153", W, "image: {tag: \"8.8\"}\n", "image: {tag: 8.8.0}\n"),
+    ("RHA153", W, "image: {tag: 7.2-alpine}\n", "image: {tag: 7.2.5-debian-12-r9}\n"),
     ("RHA154", I, "networkPolicy: {enabled: false}\n", "networkPolicy: {enabled: true}\n"),
+    ("RHA155", E, "redis: {config: {maxmemory: 1 gb}}\n", "redis: {config: {maxmemory: 1gb}}\n"),
+    ("RHA156", W, "redis: {config: {repl-timeout: 10}}\n", "redis: {config: {repl-timeout: 60, repl-ping-replica-period: 10}}\n"),
+    ("RHA156", W, "redis: {config: {repl-ping-slave-period: 90}}\n", "redis: {config: {repl-ping-slave-period: 20}}\n"),
+    ("RHA157", W, "redis: {config: {io-threads: 4}}\n", "redis: {config: {io-threads: 4}, resources: {limits: {cpu: \"4\"}, requests: {cpu: \"4\"}}}\n"),
+    ("RHA158", W, "haproxy: {enabled: true, timeout: {tunnel: \"\", client: 30s, server: 330s}}\n", "haproxy: {enabled: true, timeout: {client: 30s}}\n"),
+    ("RHA161", E, "redis: {disableCommands: [FLUSHALL, CONFIG]}\n", "redis: {disableCommands: [FLUSHALL, KEYS]}\n"),
+    ("RHA161", E, "redis: {config: {rename-command: \"ROLE myrole\"}}\n", "redis: {config: {rename-command: \"KEYS \\\"\\\"\"}}\n"),
+    ("RHA163", E, "auth: false\nredis: {config: {protected-mode: \"yes\"}}\n", "auth: true\nredis: {config: {protected-mode: \"yes\"}}\n"),
+    ("RHA163", E, "redis: {config: {bind: \"127.0.0.1 -::1\"}}\n", "redis: {config: {bind: \"* -::*\"}}\n"),
+    ("RHA163", W, "redis: {config: {bind: 10.0.0.5}}\n", "redis: {config: {maxmemory-policy: noeviction}}\n"),
+    ("RHA164", E, "sentinel: {config: {failover-timeout: 0}}\n", "sentinel: {config: {failover-timeout: 180000}}\n"),
+    ("RHA164", E, "sentinel: {config: {deny-scripts-reconfig: maybe}}\n", "sentinel: {config: {deny-scripts-reconfig: \"yes\"}}\n"),
+    ("RHA164", E, "sentinel: {config: {parallel-syncs: \"1 2\"}}\n", "sentinel: {config: {parallel-syncs: 2}}\n"),
+    ("RHA162", E, "redis: {config: {slave-priority: 0}}\n", "redis: {config: {replica-priority: 10}}\n"),
+    ("RHA160", W, "haproxy: {enabled: false, replicas: 5}\n", "haproxy: {enabled: true, replicas: 5}\n"),
+    ("RHA160", W, "exporter: {enabled: false, port: 9122}\n", "exporter: {enabled: false}\n"),
+    ("RHA160", W, "haproxy: {enabled: true, metrics: {enabled: false, port: 9102}}\n", "haproxy: {enabled: true, metrics: {enabled: true, port: 9102}}\n"),
+    ("RHA159", W, "redis: {config: {requirepass: s3cret}}\n", "redis: {config: {maxmemory-policy: noeviction}}\n"),
+    ("RHA159", W, "auth: false\nredis: {config: {masterauth: s3cret}}\n", "auth: false\n"),
+    ("RHA155", E, "redis: {config: {save: \"900\"}}\n", "redis: {config: {save: \"900 1\"}}\n"),
 ];
 
 #[test]
@@ -203,7 +230,11 @@ fn memory_message_quotes_the_sizing_terms() {
         "replica output buffers",
         "process baseline",
     ] {
-        assert!(d.message.contains(term), "{term} missing in {}", d.message);
+        assert!(
+            d.notes.iter().any(|n| n.contains(term)),
+            "{term} missing in {:?}",
+            d.notes
+        );
     }
     assert!(
         d.help.as_deref().unwrap_or("").contains("2048Mi")
@@ -258,4 +289,22 @@ fn huge_replica_counts_stay_fast() {
         "replicas: 4294967295\nro_replicas: \"0,1,2\"\n",
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// RHA006 speaks only when the null removes a default the templates would see.
+#[test]
+fn null_over_a_null_default_is_not_reported() {
+    let chart = chart("redis-1g");
+    let over_null = lint(&chart, "redis:\n  tlsPort: null\n");
+    assert!(
+        !over_null.iter().any(|d| d.rule == "RHA006"),
+        "{:?}",
+        ids(&over_null)
+    );
+    let over_value = lint(&chart, "redis:\n  port: null\n");
+    assert!(
+        over_value.iter().any(|d| d.rule == "RHA006"),
+        "{:?}",
+        ids(&over_value)
+    );
 }

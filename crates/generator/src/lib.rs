@@ -122,6 +122,8 @@ pub fn generate(root: &Path) -> Result<Generated> {
             "name": chart.name,
             "version": spec.version,
             "appVersion": spec.app_version,
+            "home": spec.home,
+            "sources": spec.sources,
             "description": chart.description,
             "description_json": Value::String(chart.description.clone()).to_string(),
             "parameters": readme::parameters_table(&schema, &chart.values),

@@ -15,6 +15,12 @@ pub struct Spec {
     pub version: String,
     /// appVersion of every generated chart.
     pub app_version: String,
+    /// This project's home page, written into every Chart.yaml (`home`) when set.
+    #[serde(default)]
+    pub home: Option<String>,
+    /// Where this project's sources are, written into every Chart.yaml (`sources`).
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// The redis-ha-compatible chart.
     pub base: Base,
     /// Values shared by every sized variant (production defaults), merged over the model's

@@ -85,26 +85,12 @@ pub fn sizing_input(values: &Value) -> std::result::Result<SizingInput, String> 
         .as_str()
         .and_then(sizing::redis_major_version);
     let config = &values["redis"]["config"];
-    SizingInput::from_redis_config(pods, major, |key| config_text(&config[key]))
-        .map_err(|e| e.to_string())
-}
-
-/// A `redis.config` value as the directive's text (what the chart renders).
-fn config_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(if *b { "yes" } else { "no" }.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(config_text)
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Value::Object(_) => None,
-    }
+    // The value Redis reads for a key: the model's renderer, the last line of a list.
+    SizingInput::from_redis_config(pods, major, |key| {
+        let text = model::conf::effective(config.get(key)?)?;
+        Some(model::conf::unquote(&text).to_string())
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// The values that the sizing decides: every container's resources and the PVC size.
@@ -156,20 +142,4 @@ pub fn table(variants: &[SizedVariant]) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn config_text_renders_like_the_chart() {
-        assert_eq!(config_text(&json!(true)), Some("yes".into()));
-        assert_eq!(
-            config_text(&json!(["900 1", "300 10"])),
-            Some("900 1 300 10".into())
-        );
-        assert_eq!(config_text(&json!(5)), Some("5".into()));
-        assert_eq!(config_text(&Value::Null), None);
-    }
 }

@@ -263,6 +263,8 @@ pub struct Deletion {
     pub path: String,
     /// The key set to `null`.
     pub by: Loc,
+    /// The chart's default was null already: nothing is removed that the templates would see.
+    pub default_null: bool,
 }
 
 /// The values Helm would render with.
@@ -359,6 +361,19 @@ pub fn escape_pointer(key: &str) -> String {
     } else {
         key.to_string()
     }
+}
+
+/// A JSON pointer as the dotted path of map keys (`/redis/config/a~1b` → `redis.config.a/b`),
+/// without a tree: every token is taken as a key (the form of [`Deletion::path`]).
+pub fn pointer_dotted(pointer: &str) -> String {
+    let mut out = String::new();
+    for (i, token) in pointer.split('/').skip(1).enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(&unescape_token(token));
+    }
+    out
 }
 
 /// Turn a JSON pointer into a dotted values path (`/a/b/0/c` → `a.b[0].c`), using the tree to
@@ -473,6 +488,7 @@ pub fn coalesce(chart: &Value, user: Value, deletions: &mut Vec<Deletion>, path:
             deletions.push(Deletion {
                 path: child(k),
                 by: u.key.clone(),
+                default_null: c.value.view().is_null(),
             });
             deleted.push(i);
             continue;

@@ -34,6 +34,7 @@ pub fn values_schema() -> Value {
     let mut schema = generator.into_root_schema_for::<Values>().to_value();
     clean_node(&mut schema);
     apply_defaults(&mut schema, Some(&defaults()));
+    crate::gates::annotate(&mut schema);
 
     // Rebuild the root so the header keywords come first.
     let mut root = Map::new();

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! limit = request = round_up_64Mi( max( dataset + fragmentation + copy-on-write
-//!                                        + replica output buffers + replication backlog
+//!                                        + replica output buffers + swapdb load
 //!                                        + process baseline,
 //!                                        maxmemory / 0.8 ) )
 //! ```
@@ -19,15 +19,18 @@
 //!   rewrite, or a full sync to a replica);
 //! - replica output buffers = the `client-output-buffer-limit replica` hard limit (once with
 //!   Redis ≥ 7's shared replication buffer, once per replica before), when replicas exist;
-//! - replication backlog = `repl-backlog-size`, when replicas exist;
+//! - a second dataset while a replica loads a full sync with `repl-diskless-load swapdb`;
 //! - process baseline = [`BASELINE_BYTES`].
+//!
+//! The replication backlog is not a term: `maxmemory` counts it (evict.c leaves out only the
+//! AOF buffer and the replication buffer beyond the backlog).
 //!
 //! With the chart defaults (2 replicas per master, 256mb replica hard limit, 1mb backlog, RDB
 //! on) `maxmemory` ends up at 42% (512mb) to 60% (16gb) of the limit. The anchors:
 //! - Redis's admin guide: a write-heavy instance may use up to 2× its memory during an RDB save
 //!   or AOF rewrite; with 10 GB free, set maxmemory to 8 or 9 GB.
-//! - Measured here: a write-heavy 2 s BGSAVE duplicated ~100% of the dataset
-//!   (redis-facts.md §B.3).
+//! - Measured here: a save while every key is rewritten duplicates most of the dataset
+//!   (tests/sizing_evidence.rs, docs/evidence.md).
 //! - AWS ElastiCache reserves 25% of a node's memory for non-data use by default
 //!   (`reserved-memory-percent`: replica output buffers, fragmentation, fork CoW), and up to
 //!   50% on its smallest nodes; its Redis 2.8.22+ saves avoid most of the fork CoW that
@@ -35,8 +38,8 @@
 //!
 //! In Kubernetes the price of being short is a SIGKILL (OOMKilled, exit 137) of the master at
 //! the worst moment, not swapping, so the budget sits between ElastiCache's default and the
-//! documented 2× worst case, and `maxmemory` never exceeds 80% of the limit (the value
-//! operator maintainers recommend, redis-operator#769).
+//! documented 2× worst case, and `maxmemory` never exceeds 80% of the limit (the low end of
+//! the admin guide's 80–90%).
 //!
 //! All arithmetic is on integer bytes (`u64`, `u128` for intermediate products), saturating,
 //! so user input of any size cannot panic.
@@ -49,18 +52,17 @@ use crate::units::{
 /// Allocator fragmentation and RSS above `used_memory`, as a percentage of the dataset.
 ///
 /// Why 15%: Redis's admin guide sizes maxmemory at 80–90% of the free memory to leave room for
-/// overhead and fragmentation ("10 GB free → 8 or 9"); the B.3 measurement here had RSS 168 MB
-/// for 149 MB used (13%), and memory-optimization.md says to provision for the peak because RSS
-/// does not shrink after deletes.
+/// overhead and fragmentation ("10 GB free → 8 or 9"), and its memory optimization guide says to
+/// provision for the peak because RSS does not shrink after deletes.
 pub const FRAGMENTATION_PERCENT: u64 = 15;
 
 /// Copy-on-write budget while a forked child (BGSAVE, AOF rewrite, full sync) runs, as a
 /// percentage of the dataset. The write-rate assumption of this chart.
 ///
 /// Why 50%: every page the parent writes during the child's life is duplicated. Redis's admin
-/// guide warns of up to 2× memory (100% CoW) for write-heavy instances, and a write-heavy 2 s
-/// save measured here duplicated ~100% (redis-facts.md §B.3, `rdb_last_cow_size` 158,724,096
-/// for 149 MB used). Budgeting 100% for a 16 GB instance doubles its cost for a worst case that
+/// guide warns of up to 2× memory (100% CoW) for write-heavy instances, and a save measured
+/// while every key is rewritten duplicates most of the dataset (`rdb_last_cow_size`,
+/// tests/sizing_evidence.rs). Budgeting 100% for a 16 GB instance doubles its cost for a worst case that
 /// needs every key rewritten during one save; 50% assumes that at most half of the pages are
 /// written while a child runs. Instances that rewrite their whole dataset faster than a save
 /// takes should raise this (or turn persistence off on the master).
@@ -68,8 +70,8 @@ pub const COW_PERCENT: u64 = 50;
 
 /// Memory of the Redis process with an empty dataset plus normal clients' buffers and Lua.
 ///
-/// Why 64 MiB: an empty redis-server 7.0.15 measured here has an RSS of 12 MB
-/// (`used_memory_startup` 0.9 MB); the rest covers client query and output buffers of normal
+/// Why 64 MiB: an empty server's RSS is a small part of it (measured on Redis 7.0.15, 8.2.3 and
+/// Valkey 9.1.2 by tests/sizing_evidence.rs); the rest covers client query and output buffers of normal
 /// clients (unlimited by default: `client-output-buffer-limit normal 0 0 0`), pub/sub clients
 /// and scripts, none of which `maxmemory` counts.
 pub const BASELINE_BYTES: u64 = 64 * MIB;
@@ -96,26 +98,32 @@ pub const DEFAULT_REPLICA_HARD_LIMIT: u64 = 256 * MIB;
 /// Redis's default `repl-backlog-size` (1mb, observed CONFIG GET).
 pub const DEFAULT_REPL_BACKLOG: u64 = MIB;
 
-/// Citations used by the terms.
+/// Citations used by the terms: public documents, and the tests that measure what this
+/// crate's numbers rest on (docs/evidence.md lists them).
 mod source {
-    pub const ADMIN: &str = "Redis admin guide (redis-doc admin.md): set maxmemory for overhead \
-        and fragmentation, '10 GB free -> 8 or 9'; up to 2x memory during RDB save or AOF rewrite";
-    pub const COW_MEASURED: &str = "redis-facts.md B.3: write-heavy 2 s BGSAVE on 7.0.15 \
-        duplicated ~100% of a 149 MB dataset (rdb_last_cow_size 158724096)";
-    pub const FRAGMENTATION_MEASURED: &str = "redis-facts.md B.3: RSS 168 MB for 149 MB \
-        used_memory (13%); memory-optimization.md: provision for peak RSS";
-    pub const MAXMEMORY: &str = "redis.conf maxmemory; evict.c counts used_memory minus AOF \
-        buffer and the replication buffer beyond the backlog (redis-facts.md B.3)";
-    pub const REPLICA_BUFFERS: &str = "redis.conf client-output-buffer-limit replica \
-        (default 256mb hard), not counted by maxmemory (evict.c; redis-facts.md B.3, B.4)";
-    pub const BACKLOG: &str = "redis.conf repl-backlog-size (default 1mb), allocated once a \
-        replica connects and kept by replicas (redis-facts.md B.4)";
-    pub const BASELINE: &str = "measured here: empty redis-server 7.0.15 RSS 12 MB; \
-        client-output-buffer-limit normal 0 0 0 (unlimited) by default";
-    pub const EIGHTY: &str = "operator maintainers' 80% guidance (redis-operator#769); \
-        maxmemory equal to the limit is OOM-killed before eviction (redis-facts.md B.3)";
+    pub const ADMIN: &str = "Redis administration, memory (set maxmemory for overhead and \
+        fragmentation, '10 GB free -> 8 or 9'; up to 2x memory during an RDB save or AOF \
+        rewrite): https://redis.io/docs/latest/operate/oss_and_stack/management/admin/";
+    pub const COW_MEASURED: &str = "a save while every key is rewritten duplicates most of \
+        the dataset (rdb_last_cow_size): tests/sizing_evidence.rs; Redis persistence: \
+        https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/";
+    pub const FRAGMENTATION: &str = "Redis memory optimization (provision for peak RSS): \
+        https://redis.io/docs/latest/operate/oss_and_stack/management/optimization/memory-optimization/";
+    pub const MAXMEMORY: &str = "maxmemory counts used_memory less the AOF buffer and the \
+        replication buffer beyond the backlog (freeMemoryGetNotCountedMemory): \
+        https://github.com/redis/redis/blob/7.2.6/src/evict.c";
+    pub const REPLICA_BUFFERS: &str = "redis.conf client-output-buffer-limit replica (default \
+        256mb hard), not counted by maxmemory: https://github.com/redis/redis/blob/7.2.6/redis.conf";
+    pub const SWAPDB: &str = "redis.conf repl-diskless-load swapdb keeps the current dataset in \
+        memory while the new one loads: https://github.com/redis/redis/blob/7.2.6/redis.conf";
+    pub const BASELINE: &str = "an empty server's RSS, measured on Redis 7.0.15, 8.2.3 and \
+        Valkey 9.1.2 by tests/sizing_evidence.rs; client-output-buffer-limit normal 0 0 0 \
+        (unlimited) by default";
+    pub const EIGHTY: &str = "the low end of the admin guide's 80-90% of free memory: \
+        https://redis.io/docs/latest/operate/oss_and_stack/management/admin/";
     pub const RDB_FILES: &str = "Redis writes temp-<pid>.rdb beside dump.rdb and renames it \
-        when the save ends; a non-diskless full sync writes one too (redis-facts.md B.8)";
+        when the save ends; a replica with repl-diskless-load disabled writes the full sync's \
+        RDB to disk even with save \"\" (tests/sizing_evidence.rs)";
     pub const AOF_FILES: &str = "Redis 7 multi-part AOF: base + incr grow to \
         auto-aof-rewrite-percentage 100 (2x base), and a rewrite writes a new base beside them";
     pub const FILESYSTEM: &str = "mke2fs default: 5% of ext4 blocks reserved for root; Redis \
@@ -139,6 +147,8 @@ pub struct SizingInput {
     pub aof: bool,
     /// `repl-diskless-sync yes`: full syncs stream the RDB to replicas instead of writing it.
     pub diskless_sync: bool,
+    /// `repl-diskless-load` of replicas: how a replica loads a full sync.
+    pub diskless_load: DisklessLoad,
     /// Redis ≥ 7: replicas share one replication buffer, so the replica output buffers cost
     /// one hard limit in total instead of one per replica.
     pub shared_replication_buffer: bool,
@@ -157,6 +167,7 @@ impl SizingInput {
             rdb: true,
             aof: false,
             diskless_sync: true,
+            diskless_load: DisklessLoad::Disabled,
             shared_replication_buffer: true,
         }
     }
@@ -208,6 +219,11 @@ impl SizingInput {
             rdb,
             aof: yes("appendonly", false),
             diskless_sync: yes("repl-diskless-sync", modern),
+            diskless_load: match get("repl-diskless-load") {
+                Some(v) if v.trim().eq_ignore_ascii_case("swapdb") => DisklessLoad::Swapdb,
+                Some(v) if v.trim().eq_ignore_ascii_case("on-empty-db") => DisklessLoad::OnEmptyDb,
+                _ => DisklessLoad::Disabled,
+            },
             shared_replication_buffer: modern,
         })
     }
@@ -217,6 +233,17 @@ impl SizingInput {
     pub fn forks(&self) -> bool {
         self.rdb || self.aof || self.replicas_per_master > 0
     }
+}
+
+/// How a replica loads a full sync (`repl-diskless-load`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisklessLoad {
+    /// `disabled` (the default): the RDB is written to the replica's disk, then loaded.
+    Disabled,
+    /// `on-empty-db`: loaded from the socket when the replica's dataset is empty.
+    OnEmptyDb,
+    /// `swapdb`: loaded from the socket while the current dataset stays in memory.
+    Swapdb,
 }
 
 /// A `redis.config` directive that the sizing cannot read.
@@ -509,19 +536,13 @@ pub fn memory_terms(input: &SizingInput) -> Vec<Term> {
         )
     };
 
-    let backlog = if replicas == 0 {
-        0
+    let swapdb = replicas > 0 && input.diskless_load == DisklessLoad::Swapdb;
+    let swapdb_reason = if swapdb {
+        "repl-diskless-load swapdb: a replica keeps its current dataset in memory while it loads \
+         the new one from the socket (and it may be promoted to master)"
+            .to_string()
     } else {
-        input.repl_backlog_size
-    };
-    let backlog_reason = if replicas == 0 {
-        "no replicas: no backlog is allocated".to_string()
-    } else {
-        format!(
-            "repl-backlog-size {} kept for partial resyncs, also on replicas that ignore \
-             maxmemory",
-            format_redis_memory(input.repl_backlog_size)
-        )
+        "no second dataset: replicas load a full sync after dropping the old one".to_string()
     };
 
     vec![
@@ -541,7 +562,7 @@ pub fn memory_terms(input: &SizingInput) -> Vec<Term> {
                 "{FRAGMENTATION_PERCENT}% of the dataset for allocator fragmentation and peak RSS \
                  above used_memory, which maxmemory does not count"
             ),
-            source: source::FRAGMENTATION_MEASURED,
+            source: source::FRAGMENTATION,
         },
         Term {
             name: "copy-on-write",
@@ -560,10 +581,10 @@ pub fn memory_terms(input: &SizingInput) -> Vec<Term> {
             source: source::REPLICA_BUFFERS,
         },
         Term {
-            name: "replication backlog",
-            bytes: backlog,
-            reason: backlog_reason,
-            source: source::BACKLOG,
+            name: "swapdb load",
+            bytes: if swapdb { dataset } else { 0 },
+            reason: swapdb_reason,
+            source: source::SWAPDB,
         },
         Term {
             name: "process baseline",
@@ -583,32 +604,25 @@ pub fn eighty_percent_floor(maxmemory: u64) -> u64 {
     u64::try_from(floor).unwrap_or(u64::MAX)
 }
 
-/// CPU (request = limit) by size, in millicores.
+/// CPU (request = limit) by size, in millicores: whole cores.
 ///
 /// Redis executes commands on one thread, so one core is the most the main thread uses; the
 /// forked child (RDB serialisation with LZF compression, full syncs) needs up to one more while
-/// it runs, and a bigger dataset keeps it running longer (a 149 MB save took 2 s here, so 16 GB
-/// takes minutes). Small instances get half a core: a CFS quota below one core throttles the
-/// main thread only under sustained load, which instances of that size rarely see.
+/// it runs, and a bigger dataset keeps it running longer. The limit is a whole number of cores:
+/// a fractional CFS quota is shared by the main thread and the fork child, so a save throttles
+/// the commands of every client for as long as it runs.
 pub fn redis_cpu_millis(maxmemory: u64) -> (u64, &'static str) {
-    if maxmemory <= 512 * MIB {
+    if maxmemory <= 2 * GIB {
         (
-            500,
-            "up to 512 MiB: half a core; small instances rarely saturate the main thread",
-        )
-    } else if maxmemory <= 2 * GIB {
-        (1000, "up to 2 GiB: one core for the single command thread")
-    } else if maxmemory <= 8 * GIB {
-        (
-            1500,
-            "up to 8 GiB: one core for the command thread and half a core for the forked child \
-             of longer saves and full syncs",
+            1000,
+            "up to 2 GiB: one whole core for the command thread (a fractional quota would \
+             throttle it together with the fork child)",
         )
     } else {
         (
             2000,
-            "above 8 GiB: one core for the command thread and one for the forked child, whose \
-             saves take minutes",
+            "above 2 GiB: one core for the command thread and one for the forked child, whose \
+             saves and full syncs run longer",
         )
     }
 }
@@ -616,7 +630,12 @@ pub fn redis_cpu_millis(maxmemory: u64) -> (u64, &'static str) {
 /// The disk terms for an input.
 pub fn pvc_terms(input: &SizingInput) -> Vec<Term> {
     let dataset = input.maxmemory;
-    let rdb_files_needed = input.rdb || (input.replicas_per_master > 0 && !input.diskless_sync);
+    // A replica that does not load from the socket writes the full sync's RDB to its disk,
+    // whatever `save` says (and any pod may be a replica).
+    let replica_writes_rdb =
+        input.replicas_per_master > 0 && input.diskless_load == DisklessLoad::Disabled;
+    let master_writes_rdb = input.replicas_per_master > 0 && !input.diskless_sync;
+    let rdb_files_needed = input.rdb || replica_writes_rdb || master_writes_rdb;
     let rdb = if rdb_files_needed {
         dataset.saturating_mul(2)
     } else {
@@ -625,6 +644,10 @@ pub fn pvc_terms(input: &SizingInput) -> Vec<Term> {
     let rdb_reason = if input.rdb {
         "dump.rdb plus the temp file of the next save, each at most the dataset (RDB encoding is \
          usually smaller)"
+            .to_string()
+    } else if replica_writes_rdb {
+        "persistence off, but a replica with repl-diskless-load disabled writes each full sync's \
+         RDB (and its temp file) to disk"
             .to_string()
     } else if rdb_files_needed {
         "persistence off, but full syncs without diskless sync still write an RDB and its temp \
@@ -735,7 +758,8 @@ pub fn explain(sizing: &Sizing) -> String {
     ));
     line(format!(
         "  config: {} replica(s) per master, client-output-buffer-limit replica hard {}, \
-         repl-backlog-size {}, RDB {}, AOF {}, diskless sync {}, shared replication buffer {}",
+         repl-backlog-size {}, RDB {}, AOF {}, diskless sync {}, diskless load {}, shared \
+         replication buffer {}",
         input.replicas_per_master,
         if input.replica_buffer_hard_limit == 0 {
             "0 (unlimited)".to_string()
@@ -746,6 +770,11 @@ pub fn explain(sizing: &Sizing) -> String {
         yes_no(input.rdb),
         yes_no(input.aof),
         yes_no(input.diskless_sync),
+        match input.diskless_load {
+            DisklessLoad::Disabled => "disabled",
+            DisklessLoad::OnEmptyDb => "on-empty-db",
+            DisklessLoad::Swapdb => "swapdb",
+        },
         yes_no(input.shared_replication_buffer),
     ));
     line(String::new());
@@ -887,36 +916,64 @@ impl Judgement {
 
     /// One paragraph for a lint message: the verdict, the formula and the fix.
     pub fn message(&self) -> String {
+        let mut s = self.headline();
+        let mut parts = self.notes();
+        if !matches!(self.verdict, Verdict::NoMaxmemory | Verdict::Sufficient) {
+            parts.push(format!(
+                "set the memory limit (and request) to at least {}",
+                format_binary_bytes(self.suggested_limit())
+            ));
+        }
+        for (i, n) in parts.iter().enumerate() {
+            s.push_str(if i == 0 { ": " } else { "; " });
+            s.push_str(n);
+        }
+        s
+    }
+
+    /// The verdict in one short sentence (a diagnostic's message).
+    pub fn headline(&self) -> String {
+        self.headline_as(&format_redis_memory(self.input.maxmemory))
+    }
+
+    /// [`Judgement::headline`] with maxmemory shown as the user wrote it (`4g`).
+    pub fn headline_as(&self, maxmemory: &str) -> String {
         let limit = format_binary_bytes(self.memory_limit);
-        let maxmemory = format_redis_memory(self.input.maxmemory);
-        let formula = formula(&self.terms);
-        let fix = format!(
-            "set the memory limit (and request) to at least {}",
-            format_binary_bytes(self.suggested_limit())
-        );
         match self.verdict {
-            Verdict::NoMaxmemory => format!(
-                "maxmemory is 0 (unlimited) with a memory limit of {limit}: Redis grows until \
-                 the container is OOM-killed instead of evicting; set maxmemory to at most 80% \
-                 of the limit, less the fork and buffer terms"
-            ),
-            Verdict::MaxmemoryAtOrAboveLimit => format!(
-                "maxmemory {maxmemory} is not below the memory limit {limit}: the container is \
-                 OOM-killed before Redis starts evicting, at the latest on the first fork or \
-                 full sync; needed: {formula}; {fix}"
-            ),
-            Verdict::AboveEightyPercent => format!(
-                "maxmemory {maxmemory} is more than 80% of the memory limit {limit}; needed: \
-                 {formula}; {fix}"
-            ),
+            Verdict::NoMaxmemory => {
+                format!("maxmemory is 0 (unlimited) with a memory limit of {limit}")
+            }
+            Verdict::MaxmemoryAtOrAboveLimit => {
+                format!("maxmemory {maxmemory} is not below the memory limit {limit}")
+            }
+            Verdict::AboveEightyPercent => {
+                format!("maxmemory {maxmemory} is more than 80% of the memory limit {limit}")
+            }
             Verdict::BelowRequired => format!(
-                "memory limit {limit} is {} short of what maxmemory {maxmemory} needs: \
-                 {formula}; {fix}",
+                "memory limit {limit} is {} short of what maxmemory {maxmemory} needs",
                 mi(self.shortfall())
             ),
-            Verdict::Sufficient => {
-                format!("memory limit {limit} covers maxmemory {maxmemory}: {formula}")
-            }
+            Verdict::Sufficient => format!("memory limit {limit} covers maxmemory {maxmemory}"),
+        }
+    }
+
+    /// The reasons behind the verdict: what happens and the formula (a diagnostic's notes).
+    pub fn notes(&self) -> Vec<String> {
+        let formula = format!("needed: {}", formula(&self.terms));
+        match self.verdict {
+            Verdict::NoMaxmemory => vec![
+                "Redis grows until the container is OOM-killed instead of evicting".to_string(),
+                "set maxmemory to at most 80% of the limit, less the fork and buffer terms"
+                    .to_string(),
+            ],
+            Verdict::MaxmemoryAtOrAboveLimit => vec![
+                "the container is OOM-killed before Redis starts evicting, at the latest on the \
+                 first fork or full sync"
+                    .to_string(),
+                formula,
+            ],
+            Verdict::AboveEightyPercent | Verdict::BelowRequired => vec![formula],
+            Verdict::Sufficient => vec![formula],
         }
     }
 }

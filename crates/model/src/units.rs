@@ -1,6 +1,8 @@
 //! Memory and CPU units, parsed exactly as the programs that read them do.
 //!
-//! Two grammars meet in one values file and they disagree (redis-facts.md §B.5):
+//! Two grammars meet in one values file and they disagree (redis.conf's units,
+//! https://github.com/redis/redis/blob/7.2.6/redis.conf, and Kubernetes quantities,
+//! https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/):
 //! - Redis (`util.c memtoull`) reads `maxmemory`, `repl-backlog-size`,
 //!   `client-output-buffer-limit`: digits plus an optional case-insensitive unit
 //!   `b k kb m mb g gb`, where `k m g` are powers of 10 and `kb mb gb` powers of 2.

@@ -2,8 +2,8 @@
 //! variant size, and the invariants over many sizes and configurations.
 
 use model::sizing::{
-    components, explain, judge, redis_major_version, required_pvc, size, ConfigError, Sizing,
-    SizingError, SizingInput, Verdict, BASELINE_BYTES, LIMIT_STEP_BYTES, PVC_FLOOR_BYTES,
+    components, explain, judge, redis_major_version, required_pvc, size, ConfigError, DisklessLoad,
+    Sizing, SizingError, SizingInput, Verdict, BASELINE_BYTES, LIMIT_STEP_BYTES, PVC_FLOOR_BYTES,
 };
 use model::units::{format_binary_bytes, parse_memory_quantity, parse_redis_memory, GIB, MIB};
 
@@ -35,14 +35,19 @@ fn one_gigabyte_with_chart_defaults_term_by_term() {
     assert_eq!(term(&s, "copy-on-write"), 536_870_912);
     // 2 replicas sharing one buffer (Redis >= 7): one 256mb hard limit
     assert_eq!(term(&s, "replica output buffers"), 268_435_456);
-    assert_eq!(term(&s, "replication backlog"), 1_048_576);
+    // maxmemory counts the backlog: no term of its own; no swapdb load by default
+    assert!(s
+        .memory_terms
+        .iter()
+        .all(|t| t.name != "replication backlog"));
+    assert_eq!(term(&s, "swapdb load"), 0);
     assert_eq!(term(&s, "process baseline"), 67_108_864);
-    // 1073741824 + 161061274 + 536870912 + 268435456 + 1048576 + 67108864
-    assert_eq!(s.memory_sum, 2_108_266_906);
+    // 1073741824 + 161061274 + 536870912 + 268435456 + 67108864
+    assert_eq!(s.memory_sum, 2_107_218_330);
     // 1.25 x 1gb = 1280Mi < sum
     assert_eq!(s.eighty_percent_floor, 1280 * MIB);
-    assert_eq!(s.memory_required, 2_108_266_906);
-    // 2108266906 / 64Mi = 31.4 -> 32 x 64Mi = 2Gi
+    assert_eq!(s.memory_required, 2_107_218_330);
+    // 2107218330 / 64Mi = 31.4 -> 32 x 64Mi = 2Gi
     assert_eq!(s.redis.memory_limit, 2 * GIB);
     assert_eq!(s.redis.memory_request, 2 * GIB);
     assert_eq!(s.redis.cpu_limit_millis, 1000);
@@ -52,20 +57,20 @@ fn one_gigabyte_with_chart_defaults_term_by_term() {
 }
 
 /// (maxmemory, limit in Mi, cpu millicores, PVC in Gi), each computed by hand with the chart
-/// defaults: sum = 1.65 x dataset + 256 + 1 + 64 Mi, rounded up to 64Mi; PVC = 2.2 x dataset
-/// rounded up to Gi.
+/// defaults: sum = 1.65 x dataset + 256 + 64 Mi, rounded up to 64Mi; whole cores (1 up to
+/// 2 GiB, 2 above); PVC = 2.2 x dataset rounded up to Gi.
 const VARIANTS: [(&str, u64, u64, u64); 6] = [
-    // 512 + 76.8 + 256 + 256 + 1 + 64 = 1165.8 -> 19 x 64 = 1216; PVC 1126.4Mi -> 2Gi
-    ("512mb", 1216, 500, 2),
-    // 2010.6 -> 32 x 64 = 2048; PVC 2252.8Mi -> 3Gi
+    // 512 + 76.8 + 256 + 256 + 64 = 1164.8 -> 19 x 64 = 1216; PVC 1126.4Mi -> 2Gi
+    ("512mb", 1216, 1000, 2),
+    // 2009.6 -> 32 x 64 = 2048; PVC 2252.8Mi -> 3Gi
     ("1gb", 2048, 1000, 3),
-    // 2048 + 307.2 + 1024 + 321 = 3700.2 -> 58 x 64 = 3712; PVC 4505.6Mi -> 5Gi
+    // 2048 + 307.2 + 1024 + 320 = 3699.2 -> 58 x 64 = 3712; PVC 4505.6Mi -> 5Gi
     ("2gb", 3712, 1000, 5),
-    // 4096 + 614.4 + 2048 + 321 = 7079.4 -> 111 x 64 = 7104; PVC 9011.2Mi -> 9Gi
-    ("4gb", 7104, 1500, 9),
-    // 8192 + 1228.8 + 4096 + 321 = 13837.8 -> 217 x 64 = 13888; PVC 18022.4Mi -> 18Gi
-    ("8gb", 13888, 1500, 18),
-    // 16384 + 2457.6 + 8192 + 321 = 27354.6 -> 428 x 64 = 27392; PVC 36044.8Mi -> 36Gi
+    // 4096 + 614.4 + 2048 + 320 = 7078.4 -> 111 x 64 = 7104; PVC 9011.2Mi -> 9Gi
+    ("4gb", 7104, 2000, 9),
+    // 8192 + 1228.8 + 4096 + 320 = 13836.8 -> 217 x 64 = 13888; PVC 18022.4Mi -> 18Gi
+    ("8gb", 13888, 2000, 18),
+    // 16384 + 2457.6 + 8192 + 320 = 27353.6 -> 428 x 64 = 27392; PVC 36044.8Mi -> 36Gi
     ("16gb", 27392, 2000, 36),
 ];
 
@@ -110,9 +115,9 @@ fn seed_case_is_judged_insufficient_with_the_formula() {
     let limit = parse_memory_quantity("1024Mi").unwrap();
     let j = judge(&seed_input(), limit);
     assert_eq!(j.verdict, Verdict::MaxmemoryAtOrAboveLimit);
-    // One replica: 1024 + 153.6 + 512 + 256 + 1 + 64 Mi, same bytes as the 1gb default case.
-    assert_eq!(j.required, 2_108_266_906);
-    assert_eq!(j.shortfall(), 2_108_266_906 - GIB);
+    // One replica: 1024 + 153.6 + 512 + 256 + 64 Mi, same bytes as the 1gb default case.
+    assert_eq!(j.required, 2_107_218_330);
+    assert_eq!(j.shortfall(), 2_107_218_330 - GIB);
     assert_eq!(j.suggested_limit(), 2 * GIB);
     let message = j.message();
     assert!(
@@ -122,7 +127,7 @@ fn seed_case_is_judged_insufficient_with_the_formula() {
     assert!(
         message.contains(
             "dataset 1024Mi + fragmentation 154Mi + copy-on-write 512Mi + replica output \
-             buffers 256Mi + replication backlog 1Mi + process baseline 64Mi = 2011Mi"
+             buffers 256Mi + process baseline 64Mi = 2010Mi"
         ),
         "{message}"
     );
@@ -142,20 +147,20 @@ fn judge_verdicts_in_order_of_severity() {
         judge(&input, 1228 * MIB).verdict,
         Verdict::AboveEightyPercent
     );
-    // exactly 80%: 1280Mi is allowed by the 80% rule, but below the 2010.6Mi sum
+    // exactly 80%: 1280Mi is allowed by the 80% rule, but below the 2009.6Mi sum
     assert_eq!(judge(&input, 1280 * MIB).verdict, Verdict::BelowRequired);
     let j = judge(&input, 1536 * MIB);
     assert_eq!(j.verdict, Verdict::BelowRequired);
-    assert_eq!(j.shortfall(), 2_108_266_906 - 1536 * MIB);
+    assert_eq!(j.shortfall(), 2_107_218_330 - 1536 * MIB);
     assert!(
         j.message()
-            .starts_with("memory limit 1536Mi is 475Mi short"),
+            .starts_with("memory limit 1536Mi is 474Mi short"),
         "{}",
         j.message()
     );
     // the unrounded requirement is enough for a hand-written limit
-    assert_eq!(judge(&input, 2_108_266_906).verdict, Verdict::Sufficient);
-    assert_eq!(judge(&input, 2_108_266_905).verdict, Verdict::BelowRequired);
+    assert_eq!(judge(&input, 2_107_218_330).verdict, Verdict::Sufficient);
+    assert_eq!(judge(&input, 2_107_218_329).verdict, Verdict::BelowRequired);
     let zero = defaults(0);
     assert_eq!(judge(&zero, GIB).verdict, Verdict::NoMaxmemory);
 }
@@ -177,7 +182,6 @@ fn eighty_percent_floor_binds_when_nothing_forks() {
     let s = sized(&input);
     assert_eq!(term(&s, "copy-on-write"), 0);
     assert_eq!(term(&s, "replica output buffers"), 0);
-    assert_eq!(term(&s, "replication backlog"), 0);
     assert_eq!(s.eighty_percent_floor, 20480 * MIB);
     assert_eq!(s.redis.memory_limit, 20480 * MIB);
     // nothing written to disk: the floor
@@ -193,12 +197,19 @@ fn full_syncs_fork_even_without_persistence() {
     };
     let s = sized(&input);
     assert_eq!(term(&s, "copy-on-write"), 512 * MIB);
-    // diskless: no RDB file on disk
-    assert_eq!(s.pvc, PVC_FLOOR_BYTES);
-    // without diskless sync, the full sync writes an RDB: 2 x 1Gi + 10% -> 3Gi
+    // save "" but repl-diskless-load disabled (the default): a replica writes the full sync's
+    // RDB to its disk (tests/sizing_evidence.rs): 2 x 1Gi + 10% -> 3Gi
+    assert_eq!(s.pvc, 3 * GIB);
+    // replicas that load from the socket, and a master that streams: no RDB file on disk
+    let socket = SizingInput {
+        diskless_load: DisklessLoad::OnEmptyDb,
+        ..input
+    };
+    assert_eq!(sized(&socket).pvc, PVC_FLOOR_BYTES);
+    // without diskless sync the master writes one: 3Gi again
     let disk_sync = SizingInput {
         diskless_sync: false,
-        ..input
+        ..socket
     };
     assert_eq!(sized(&disk_sync).pvc, 3 * GIB);
 }
@@ -229,7 +240,6 @@ fn replica_buffer_limits_unlimited_or_below_backlog() {
     };
     let s = sized(&small);
     assert_eq!(term(&s, "replica output buffers"), 100 * MIB);
-    assert_eq!(term(&s, "replication backlog"), 100 * MIB);
 }
 
 #[test]
@@ -245,18 +255,19 @@ fn aof_adds_disk_for_base_increments_and_rewrite() {
         aof: true,
         ..defaults(GIB)
     };
-    // 3072Mi + 10% = 3379.2Mi -> 4Gi; AOF rewrites fork
+    // AOF 3072Mi, plus the RDB files a replica writes on a full sync (repl-diskless-load
+    // disabled) 2048Mi; +10% = 5632Mi -> 6Gi; AOF rewrites fork
     let s = sized(&aof_only);
-    assert_eq!(s.pvc, 4 * GIB);
+    assert_eq!(s.pvc, 6 * GIB);
     assert_eq!(term(&s, "copy-on-write"), 512 * MIB);
 }
 
 #[test]
 fn tiny_maxmemory_is_dominated_by_fixed_terms() {
-    // 1mb: 1 + 0.15 + 0.5 + 256 + 1 + 64 = 322.65Mi -> 6 x 64 = 384Mi
+    // 1mb: 1 + 0.15 + 0.5 + 256 + 64 = 321.65Mi -> 6 x 64 = 384Mi; one whole core
     let s = sized(&defaults(MIB));
     assert_eq!(s.redis.memory_limit, 384 * MIB);
-    assert_eq!(s.redis.cpu_limit_millis, 500);
+    assert_eq!(s.redis.cpu_limit_millis, 1000);
     assert_eq!(s.pvc, PVC_FLOOR_BYTES);
 }
 
@@ -283,18 +294,21 @@ fn configurations(maxmemory: u64) -> Vec<SizingInput> {
     for replicas_per_master in [0, 1, 2, 4] {
         for (rdb, aof) in [(false, false), (true, false), (false, true), (true, true)] {
             for diskless_sync in [false, true] {
-                for shared_replication_buffer in [false, true] {
-                    for replica_buffer_hard_limit in [0, 64 * MIB, 256 * MIB, GIB] {
-                        all.push(SizingInput {
-                            maxmemory,
-                            replicas_per_master,
-                            replica_buffer_hard_limit,
-                            repl_backlog_size: MIB,
-                            rdb,
-                            aof,
-                            diskless_sync,
-                            shared_replication_buffer,
-                        });
+                for diskless_load in [DisklessLoad::Disabled, DisklessLoad::Swapdb] {
+                    for shared_replication_buffer in [false, true] {
+                        for replica_buffer_hard_limit in [0, 64 * MIB, 256 * MIB, GIB] {
+                            all.push(SizingInput {
+                                maxmemory,
+                                replicas_per_master,
+                                replica_buffer_hard_limit,
+                                repl_backlog_size: MIB,
+                                rdb,
+                                aof,
+                                diskless_sync,
+                                diskless_load,
+                                shared_replication_buffer,
+                            });
+                        }
                     }
                 }
             }
@@ -485,4 +499,28 @@ fn redis_major_version_from_image_tags() {
     assert_eq!(redis_major_version("7"), Some(7));
     assert_eq!(redis_major_version("latest"), None);
     assert_eq!(redis_major_version(""), None);
+}
+
+#[test]
+fn swapdb_holds_a_second_dataset() {
+    let input = SizingInput {
+        diskless_load: DisklessLoad::Swapdb,
+        ..defaults(GIB)
+    };
+    let s = sized(&input);
+    assert_eq!(term(&s, "swapdb load"), GIB);
+    // 2009.6 + 1024 = 3033.6Mi -> 48 x 64 = 3072Mi
+    assert_eq!(s.redis.memory_limit, 3072 * MIB);
+    // read from redis.config
+    let read = SizingInput::from_redis_config(3, Some(8), |k| {
+        (k == "repl-diskless-load").then(|| "swapdb".to_string())
+    })
+    .unwrap();
+    assert_eq!(read.diskless_load, DisklessLoad::Swapdb);
+    // no replicas: nothing loads
+    let alone = SizingInput {
+        replicas_per_master: 0,
+        ..input
+    };
+    assert_eq!(term(&sized(&alone), "swapdb load"), 0);
 }

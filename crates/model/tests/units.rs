@@ -1,5 +1,6 @@
-//! Units: the observed examples of redis-facts.md §B.5 (Redis 7.0.15 `maxmemory X` and
-//! apimachinery `ParseQuantity`), on both sides of the cross-walk.
+//! Units: examples of Redis's `maxmemory X` (as the servers read them: tests/differential.rs
+//! checks the same parser against Redis 7.0.15, 8.2.3 and Valkey 9.1.2) and of apimachinery's
+//! `ParseQuantity`, on both sides of the cross-walk.
 
 use model::units::{
     format_binary_bytes, format_millicores, format_redis_memory, parse_cpu_quantity,

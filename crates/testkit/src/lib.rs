@@ -34,6 +34,14 @@ pub fn realworld_dir() -> PathBuf {
     repo_root().join("tests/fixtures/realworld")
 }
 
+/// The sized variants' names, as chart-src/variants.yaml declares them (read by the generator's
+/// own spec reader, so a new variant is tested without editing any test).
+pub fn variant_names() -> Vec<String> {
+    let path = repo_root().join("chart-src/variants.yaml");
+    let spec = generator::spec::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    spec.variants.into_iter().map(|v| v.name).collect()
+}
+
 /// The integration tests' fixtures directory (`tests/fixtures`).
 pub fn fixtures_dir() -> PathBuf {
     repo_root().join("tests/fixtures")

@@ -78,6 +78,9 @@ pub fn render_human(
                 );
             }
         }
+        for n in &d.notes {
+            group = group.element(Level::NOTE.message(n.as_str()));
+        }
         if let Some(h) = &d.help {
             group = group.element(Level::HELP.message(h.as_str()));
         }

@@ -218,6 +218,11 @@ mod tests {
             name: "unknown-key".into(),
             severity: Severity::Warning,
             message: format!("line \"{i}\"\nsecond line\tand a tab"),
+            notes: if i % 4 == 1 {
+                vec!["a reason".into()]
+            } else {
+                Vec::new()
+            },
             file: format!("f{i}.yaml"),
             line: i,
             column: 2,

@@ -193,9 +193,14 @@ pub fn render_sarif(diags: &[Diagnostic]) -> String {
                 .iter()
                 .position(|r| r.meta().id == d.rule)
                 .unwrap_or(0);
+            // SARIF has one message per result: the notes follow the message as sentences of
+            // their own, then the help (locations of the notes are relatedLocations).
             let mut text = d.message.clone();
+            for n in &d.notes {
+                text.push_str(&format!("\nNote: {n}"));
+            }
             if let Some(h) = &d.help {
-                text.push_str(&format!(" Help: {h}"));
+                text.push_str(&format!("\nHelp: {h}"));
             }
             ResultObj {
                 rule_id: d.rule.clone(),

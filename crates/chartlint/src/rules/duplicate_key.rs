@@ -1,12 +1,12 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 use crate::source::Loc;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA003",
     name: "duplicate-key",
-    severity: Severity::Warning,
-    category: Category::Yaml,
+    severity: Warning,
+    category: Yaml,
     summary: "A key written twice in the same mapping; Helm silently keeps the last one.",
     doc: r#"
 ### What it checks
@@ -28,40 +28,32 @@ haproxy:
 ### Fix
 Keep one occurrence.
 "#,
-};
+}
 
-pub(super) struct DuplicateKeyRule;
-
-impl Rule for DuplicateKeyRule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for doc in cx.files {
-            for d in &doc.duplicates {
-                let last = Loc {
-                    src: doc.src.clone(),
-                    span: d.last,
-                };
-                let first = Loc {
-                    src: doc.src.clone(),
-                    span: d.first,
-                };
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        &last,
-                        d.path.clone(),
-                        format!(
-                            "duplicate key `{}`: Helm keeps this one and ignores the first",
-                            d.path
-                        ),
-                    )
-                    .with_related(&first, "first written here (ignored)")
-                    .with_help("remove one of the two occurrences"),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for doc in cx.files {
+        for d in &doc.duplicates {
+            let last = Loc {
+                src: doc.src.clone(),
+                span: d.last,
+            };
+            let first = Loc {
+                src: doc.src.clone(),
+                span: d.first,
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    &last,
+                    d.path.clone(),
+                    format!(
+                        "duplicate key `{}`: Helm keeps this one and ignores the first",
+                        d.path
+                    ),
+                )
+                .with_related(&first, "first written here (ignored)")
+                .with_help("remove one of the two occurrences"),
+            );
         }
     }
 }

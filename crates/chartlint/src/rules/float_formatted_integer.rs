@@ -1,13 +1,14 @@
-use super::{Category, Context, Rule, RuleMeta, CONFIG_POINTERS};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{config_entries, Context};
+use crate::values::pointer_dotted;
+use crate::diagnostic::Diagnostic;
 use crate::yaml::resolve::go_format_float;
 use crate::yaml::HelmScalar;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA005",
     name: "float-formatted-integer",
-    severity: Severity::Warning,
-    category: Category::Helm,
+    severity: Warning,
+    category: Helm,
     summary: "A YAML number of 1,000,000 or more under redis.config or sentinel.config prints in exponent form.",
     doc: r#"
 ### What it checks
@@ -30,50 +31,45 @@ redis:
 ### Fix
 Quote the number (`maxmemory: "2147483648"`) or use a Redis unit (`maxmemory: 2gb`).
 "#,
-};
+}
 
-pub(super) struct FloatFormattedInteger;
-
-impl Rule for FloatFormattedInteger {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (ptr, file) in CONFIG_POINTERS {
-            let Some((_, v)) = cx.merged.find(ptr) else {
-                continue;
-            };
-            let Some(map) = v.as_map() else { continue };
-            for (k, e) in map {
-                let v = &e.value;
-                // `--set` integers are int64 and print plainly: only YAML floats are affected.
-                let Some(HelmScalar::Float(f)) = v.as_scalar() else {
-                    continue;
-                };
-                let printed = go_format_float(*f);
-                if !v.loc.src.is_user() || !printed.contains('e') {
-                    continue;
-                }
-                let path = format!("{}.{k}", &ptr[1..].replace('/', "."));
-                let hint = if f.fract() == 0.0 {
-                    format!("`{k}: \"{}\"`", *f as i128)
-                } else {
-                    format!("`{k}: \"{}\"`", v.raw())
-                };
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        &v.loc,
-                        path,
-                        format!(
-                            "`{k}: {}` is a float64 for Helm and prints as `{printed}`; the upstream redis-ha chart writes `{k} {printed}` into {file}, which Redis rejects",
-                            v.raw()
-                        ),
-                    )
-                    .with_help(format!("quote it ({hint}) or use a Redis unit such as `2gb`")),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for entry in config_entries(cx) {
+        let (file, k, v) = (entry.file, entry.key, entry.value);
+        // `--set` integers are int64 and print plainly: only YAML floats are affected.
+        let Some(HelmScalar::Float(f)) = v.as_scalar() else {
+            continue;
+        };
+        let printed = go_format_float(*f);
+        if !v.loc.src.is_user() || !printed.contains('e') {
+            continue;
         }
+        let path = pointer_dotted(&entry.ptr);
+        let hint = if f.fract() == 0.0 {
+            format!("`{k}: \"{}\"`", *f as i128)
+        } else {
+            format!("`{k}: \"{}\"`", v.raw())
+        };
+        // A Redis unit only helps where Redis reads a memory value (not for times or counts).
+        let memory = file == "redis.conf" && super::redis::is_memory_directive(k);
+        let help = if memory {
+            format!("quote it ({hint}) or use a Redis unit such as `2gb`")
+        } else {
+            format!("quote it ({hint})")
+        };
+        out.push(
+            Diagnostic::new(
+                &META,
+                &v.loc,
+                path,
+                format!("`{k}: {}` is a float64 for Helm and prints as `{printed}`", v.raw()),
+            )
+            .with_note(if file == "redis.conf" {
+                format!("the upstream redis-ha chart writes `{k} {printed}` into redis.conf, which Redis refuses as a number")
+            } else {
+                format!("the upstream redis-ha chart writes `{k} {printed}` into sentinel.conf, where Sentinel reads only the digits before `.` or `e` (`1e+06` is 1)")
+            })
+            .with_help(help),
+        );
     }
 }

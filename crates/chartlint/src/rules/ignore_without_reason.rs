@@ -1,11 +1,11 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 
-pub(crate) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA008",
     name: "ignore-without-reason",
-    severity: Severity::Warning,
-    category: Category::Suppression,
+    severity: Warning,
+    category: Suppression,
     summary: "A `# chartlint: ignore` comment that gives no reason.",
     doc: r#"
 ### What it checks
@@ -25,15 +25,7 @@ haproxy:
 ### Fix
 Add the reason after the rule ids: `# chartlint: ignore RHA002 key read by our own post-renderer`.
 "#,
-};
-
-pub(super) struct IgnoreWithoutReason;
-
-impl Rule for IgnoreWithoutReason {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// Reported by the suppression pass, which sees the comments.
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
 }
+
+/// Reported by the suppression pass, which sees the comments.
+fn check(_cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}

@@ -11,16 +11,53 @@ use crate::schema::Schema;
 use crate::values::Merged;
 use crate::yaml::Document;
 
-mod duplicate_key;
-mod float_formatted_integer;
-mod ignore_without_reason;
-mod null_deletes_default;
-mod redis;
-mod schema_violation;
-mod unknown_key;
-mod unknown_rule_in_ignore;
-mod yaml11_boolean;
-mod yaml_merge_key;
+/// Declares the rule of a module, once: `rule! { id, name, severity, category, summary, doc }`
+/// defines its [`RuleMeta`] as `META` and its [`Rule`] as `RULE`, checked by the module's
+/// `fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>)`.
+macro_rules! rule {
+    (
+        id: $id:literal,
+        name: $name:literal,
+        severity: $severity:ident,
+        category: $category:ident,
+        summary: $summary:expr,
+        doc: $doc:expr $(,)?
+    ) => {
+        pub(crate) static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            id: $id,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            category: $crate::rules::Category::$category,
+            summary: $summary,
+            doc: $doc,
+        };
+        pub(crate) static RULE: $crate::rules::Rule = $crate::rules::Rule { meta: &META, check };
+    };
+}
+
+/// Declares rule modules and lists their rules in `RULES`, each name written once.
+macro_rules! rule_modules {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// The rules of these modules.
+        pub(crate) static RULES: &[&$crate::rules::Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+pub(crate) mod read;
+pub(crate) mod redis;
+
+rule_modules! {
+    schema_violation,
+    unknown_key,
+    duplicate_key,
+    yaml11_boolean,
+    float_formatted_integer,
+    null_deletes_default,
+    yaml_merge_key,
+    ignore_without_reason,
+    unknown_rule_in_ignore,
+}
 
 /// Broad family of a rule (SARIF `properties.category`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +124,9 @@ pub struct Context<'a> {
     pub files: &'a [Document],
     /// The chart's values.schema.json, when the chart has one.
     pub schema: Option<&'a Schema>,
+    /// The server and version to judge redis.conf for (`redis:7.2`, `valkey:9`), instead of
+    /// reading them from `image.repository` and `image.tag`.
+    pub server_version: Option<&'a str>,
     /// Knowledge derived from the merged values that several rules share (rendered
     /// redis.conf / sentinel.conf lines, sizing), built once per lint on first use.
     facts: redis::Facts,
@@ -99,37 +139,45 @@ impl<'a> Context<'a> {
             merged,
             files,
             schema,
+            server_version: None,
             facts: redis::Facts::default(),
         }
     }
+
+    /// Judge redis.conf for this server version (`--server-version`).
+    pub fn with_server_version(mut self, server_version: Option<&'a str>) -> Self {
+        self.server_version = server_version;
+        self
+    }
 }
 
-/// A lint rule.
-pub trait Rule: Sync {
+/// A lint rule: its description and the function that checks it (declared with `rule!`).
+pub struct Rule {
+    pub(crate) meta: &'static RuleMeta,
+    pub(crate) check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+}
+
+impl Rule {
     /// Its description.
-    fn meta(&self) -> &'static RuleMeta;
+    pub fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
     /// Append findings (with the rule's default severity) to `out`.
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+    pub fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        (self.check)(cx, out)
+    }
 }
 
 /// Every rule, in id order.
-pub fn registry() -> &'static [&'static dyn Rule] {
-    static ALL: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| RULES.iter().chain(redis::RULES).copied().collect())
+pub fn registry() -> &'static [&'static Rule] {
+    static ALL: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<&'static Rule> = RULES.iter().chain(redis::RULES).copied().collect();
+        all.sort_by_key(|r| r.meta.id);
+        all
+    })
 }
-
-/// The engine's own rules (Redis-aware rules live in [`redis`]).
-static RULES: &[&dyn Rule] = &[
-    &schema_violation::SchemaViolation,
-    &unknown_key::UnknownKey,
-    &duplicate_key::DuplicateKeyRule,
-    &yaml11_boolean::Yaml11Boolean,
-    &float_formatted_integer::FloatFormattedInteger,
-    &null_deletes_default::NullDeletesDefault,
-    &yaml_merge_key::YamlMergeKey,
-    &ignore_without_reason::IgnoreWithoutReason,
-    &unknown_rule_in_ignore::UnknownRuleInIgnore,
-];
 
 /// Find a rule by id (`RHA002`, case-insensitive) or name (`unknown-key`).
 pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
@@ -210,6 +258,39 @@ pub(crate) const CONFIG_POINTERS: [(&str, &str); 2] = [
     ("/sentinel/config", "sentinel.conf"),
 ];
 
+/// One key of `redis.config` or `sentinel.config` in the merged values.
+pub(crate) struct ConfigEntry<'a> {
+    /// `redis.conf` or `sentinel.conf`.
+    pub file: &'static str,
+    /// The key (directive or option name).
+    pub key: &'a str,
+    /// Its value.
+    pub value: &'a crate::values::Value,
+    /// The key's JSON pointer.
+    pub ptr: String,
+}
+
+/// Every key of `redis.config` and `sentinel.config`, in file order.
+pub(crate) fn config_entries<'a>(cx: &'a Context<'_>) -> Vec<ConfigEntry<'a>> {
+    let mut out = Vec::new();
+    for (base, file) in CONFIG_POINTERS {
+        let Some(map) = cx.merged.find(base).and_then(|(_, v)| v.as_map()) else {
+            continue;
+        };
+        for (k, e) in map {
+            let mut ptr = base.to_string();
+            crate::values::push_pointer_token(&mut ptr, k);
+            out.push(ConfigEntry {
+                file,
+                key: k,
+                value: &e.value,
+                ptr,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +322,79 @@ mod tests {
         assert!(find("unknown-key").is_some());
         let md = rules_markdown();
         assert!(md.contains("## RHA002 unknown-key"));
+    }
+
+    /// Every JSON pointer written in a rule's source names a key of the model's schema: a typo
+    /// would otherwise find nothing and silently disable the rule. A pointer that only appears
+    /// as a suffix below another pointer of its file (`/privileged` below
+    /// `/containerSecurityContext`) must exist below one of them; `{...}` ends the checked part.
+    #[test]
+    fn rule_pointers_exist_in_the_model_schema() {
+        let schema = model::schema::values_schema();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut files = Vec::new();
+        for sub in [dir.clone(), dir.join("redis")] {
+            for e in std::fs::read_dir(&sub).expect("rules dir") {
+                let p = e.expect("entry").path();
+                if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let resolves = |base: &[&str], ptr: &str| {
+            let mut path: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+            path.extend(
+                ptr.split('/')
+                    .skip(1)
+                    .map(|t| t.replace("~1", "/").replace("~0", "~")),
+            );
+            let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+            model::schema_nav::node_at(&schema, &refs).is_some()
+        };
+        let mut bad = Vec::new();
+        let mut checked = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("rule source");
+            // Code only: the unit tests below a file's `#[cfg(test)]` use made-up trees.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let mut ptrs: Vec<String> = Vec::new();
+            for piece in code.split('"').skip(1).step_by(2) {
+                let piece = piece
+                    .split('{')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/');
+                let is_ptr = piece.len() > 1
+                    && piece.starts_with('/')
+                    && piece[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+                    && piece
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "/_-~".contains(c));
+                if is_ptr {
+                    ptrs.push(piece.to_string());
+                }
+            }
+            for p in &ptrs {
+                checked += 1;
+                if resolves(&[], p) {
+                    continue;
+                }
+                let below_another = ptrs.iter().any(|base| {
+                    base != p && resolves(&[], base) && {
+                        let segs: Vec<&str> = base.split('/').skip(1).collect();
+                        resolves(&segs, p)
+                    }
+                });
+                if !below_another {
+                    bad.push(format!("{}: {p}", f.display()));
+                }
+            }
+        }
+        assert!(checked > 60, "only {checked} pointers found");
+        assert!(
+            bad.is_empty(),
+            "pointers not in the model schema:\n{}",
+            bad.join("\n")
+        );
     }
 }

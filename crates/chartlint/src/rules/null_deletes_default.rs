@@ -1,16 +1,16 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA006",
     name: "null-deletes-default",
-    severity: Severity::Info,
-    category: Category::Helm,
+    severity: Info,
+    category: Helm,
     summary: "A null in a values file removes the chart's default for that key.",
     doc: r#"
 ### What it checks
 Reports keys set to `null` (or `~`, or nothing) in a values file or with `--set k=null` where the
-chart has a default.
+chart has a default other than null.
 
 ### Why it matters
 Helm deletes the key from the merged values instead of keeping an empty value: the templates then
@@ -27,26 +27,19 @@ haproxy:
 ### Fix
 If the key should keep an empty value, write `""`, `{}` or `[]`; otherwise remove the line.
 "#,
-};
+}
 
-pub(super) struct NullDeletesDefault;
-
-impl Rule for NullDeletesDefault {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in &cx.merged.deletions {
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    &d.by,
-                    d.path.clone(),
-                    format!("`{}` is null: Helm removes the chart default for this key", d.path),
-                )
-                .with_help("write \"\", {} or [] to keep an empty value, or delete the line to keep the default"),
-            );
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // A null over a null default changes nothing the templates see.
+    for d in cx.merged.deletions.iter().filter(|d| !d.default_null) {
+        out.push(
+            Diagnostic::new(
+                &META,
+                &d.by,
+                d.path.clone(),
+                format!("`{}` is null: Helm removes the chart default for this key", d.path),
+            )
+            .with_help("write \"\", {} or [] to keep an empty value, or delete the line to keep the default"),
+        );
     }
 }

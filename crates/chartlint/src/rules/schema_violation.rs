@@ -1,11 +1,11 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA001",
     name: "schema-violation",
-    severity: Severity::Error,
-    category: Category::Schema,
+    severity: Error,
+    category: Schema,
     summary: "A value does not match the chart's values.schema.json.",
     doc: r#"
 ### What it checks
@@ -28,18 +28,10 @@ replicas:
 Give the value the type and range the schema asks for (`replicas: 3`). `chartlint --explain RHA001`
 and the chart's README list every key.
 "#,
-};
+}
 
-pub(super) struct SchemaViolation;
-
-impl Rule for SchemaViolation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some(schema) = cx.schema {
-            out.extend(schema.validate(&META, cx.merged));
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(schema) = cx.schema {
+        out.extend(schema.validate(&META, cx.merged));
     }
 }

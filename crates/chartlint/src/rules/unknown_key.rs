@@ -1,11 +1,11 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA002",
     name: "unknown-key",
-    severity: Severity::Warning,
-    category: Category::Schema,
+    severity: Warning,
+    category: Schema,
     summary: "A key that the chart does not know; Helm ignores it silently.",
     doc: r#"
 ### What it checks
@@ -28,18 +28,10 @@ haproxy:
 Correct the spelling (`haproxy.enabled`), or delete keys that the chart no longer uses. Use
 `--strict` in CI so that unknown keys fail the run.
 "#,
-};
+}
 
-pub(super) struct UnknownKey;
-
-impl Rule for UnknownKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some(schema) = cx.schema {
-            out.extend(schema.unknown_keys(&META, cx.merged));
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(schema) = cx.schema {
+        out.extend(schema.unknown_keys(&META, cx.merged));
     }
 }

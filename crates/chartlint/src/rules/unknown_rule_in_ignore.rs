@@ -1,11 +1,11 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 
-pub(crate) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA009",
     name: "unknown-rule-in-ignore",
-    severity: Severity::Warning,
-    category: Category::Suppression,
+    severity: Warning,
+    category: Suppression,
     summary: "A `# chartlint: ignore` comment names a rule that does not exist.",
     doc: r#"
 ### What it checks
@@ -24,15 +24,7 @@ haproxy:
 ### Fix
 Use an id from `chartlint --list-rules`.
 "#,
-};
-
-pub(super) struct UnknownRuleInIgnore;
-
-impl Rule for UnknownRuleInIgnore {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// Reported by the suppression pass, which sees the comments.
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
 }
+
+/// Reported by the suppression pass, which sees the comments.
+fn check(_cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}

@@ -1,12 +1,13 @@
-use super::{Category, Context, Rule, RuleMeta, CONFIG_POINTERS};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{config_entries, Context};
+use crate::values::pointer_dotted;
+use crate::diagnostic::Diagnostic;
 use crate::yaml::{HelmScalar, Style};
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA004",
     name: "yaml11-boolean-in-redis-config",
-    severity: Severity::Warning,
-    category: Category::Helm,
+    severity: Warning,
+    category: Helm,
     summary: "An unquoted yes/no/on/off/y/n/true/false under redis.config or sentinel.config is a boolean for Helm.",
     doc: r#"
 ### What it checks
@@ -30,46 +31,33 @@ redis:
 ### Fix
 Quote the value so that it stays a string: `appendonly: "yes"`.
 "#,
-};
+}
 
-pub(super) struct Yaml11Boolean;
-
-impl Rule for Yaml11Boolean {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (ptr, file) in CONFIG_POINTERS {
-            let Some((_, v)) = cx.merged.find(ptr) else {
-                continue;
-            };
-            let Some(map) = v.as_map() else { continue };
-            for (k, e) in map {
-                let v = &e.value;
-                let Some(HelmScalar::Bool(b)) = v.as_scalar() else {
-                    continue;
-                };
-                if !v.loc.src.is_user() || !matches!(v.style, Some(Style::Plain) | None) {
-                    continue;
-                }
-                let word = if *b { "yes" } else { "no" };
-                let path = format!("{}.{k}", &ptr[1..].replace('/', "."));
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        &v.loc,
-                        path,
-                        format!(
-                            "`{k}: {}` is the boolean {b} for Helm (YAML 1.1); the upstream redis-ha chart writes `{k} {b}` into {file}, which Redis rejects",
-                            v.raw()
-                        ),
-                    )
-                    .with_help(format!(
-                        "quote it to keep a string: `{k}: \"{word}\"` (this chart converts booleans to yes/no, but the file is not portable)"
-                    )),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for entry in config_entries(cx) {
+        let (file, k, v) = (entry.file, entry.key, entry.value);
+        let Some(HelmScalar::Bool(b)) = v.as_scalar() else {
+            continue;
+        };
+        if !v.loc.src.is_user() || !matches!(v.style, Some(Style::Plain) | None) {
+            continue;
         }
+        let word = if *b { "yes" } else { "no" };
+        let path = pointer_dotted(&entry.ptr);
+        out.push(
+            Diagnostic::new(
+                &META,
+                &v.loc,
+                path,
+                format!("`{k}: {}` is the boolean {b} for Helm (YAML 1.1)", v.raw()),
+            )
+            .with_note(format!(
+                "the upstream redis-ha chart writes `{k} {b}` into {file}, which {} rejects",
+                if file == "redis.conf" { "Redis" } else { "Sentinel" }
+            ))
+            .with_help(format!(
+                "quote it to keep a string: `{k}: \"{word}\"` (this chart converts booleans to yes/no, but the file is not portable)"
+            )),
+        );
     }
 }

@@ -1,12 +1,12 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::Context;
+use crate::diagnostic::Diagnostic;
 use crate::source::Loc;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA007",
     name: "yaml-merge-key",
-    severity: Severity::Info,
-    category: Category::Yaml,
+    severity: Info,
+    category: Yaml,
     summary: "A `<<` merge key: Helm applies it, YAML 1.2 tools may not.",
     doc: r#"
 ### What it checks
@@ -30,27 +30,19 @@ haproxy:
 ### Fix
 Nothing is required; write the keys out if other tools also read the file.
 "#,
-};
+}
 
-pub(super) struct YamlMergeKey;
-
-impl Rule for YamlMergeKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for doc in cx.files {
-            for span in &doc.merge_keys {
-                let loc = Loc {
-                    src: doc.src.clone(),
-                    span: *span,
-                };
-                out.push(
-                    Diagnostic::new(&META, &loc, "", "`<<` merge key: Helm merges the aliased mapping here (YAML 1.1)")
-                        .with_help("keys written before `<<` in the same mapping are overwritten by the merged ones"),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for doc in cx.files {
+        for span in &doc.merge_keys {
+            let loc = Loc {
+                src: doc.src.clone(),
+                span: *span,
+            };
+            out.push(
+                Diagnostic::new(&META, &loc, "", "`<<` merge key: Helm merges the aliased mapping here (YAML 1.1)")
+                    .with_help("keys written before `<<` in the same mapping are overwritten by the merged ones"),
+            );
         }
     }
 }

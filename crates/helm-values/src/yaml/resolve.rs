@@ -157,8 +157,17 @@ fn is_yaml_float(s: &str) -> bool {
     i == b.len()
 }
 
-/// How Go's `fmt` prints a float64 with `%v` (what `{{ .Values.x }}` shows in a template).
+/// How Go's `fmt` prints a float64 with `%v` (what `{{ .Values.x }}` shows in a template,
+/// `strconv.FormatFloat(f, 'g', -1, 64)`): the shortest decimal that reads back the same, in
+/// exponent form with at least two exponent digits (`1e+06`, `1.5e-05`) when the decimal
+/// exponent is below -4 or at least 6.
 pub fn go_format_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
     let abs = f.abs();
     if f == 0.0 || (1e-4..1e6).contains(&abs) {
         // Shortest round-trip decimal, as %v does inside the plain-notation range.

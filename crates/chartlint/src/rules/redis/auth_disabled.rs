@@ -1,12 +1,12 @@
 use super::{at, diag, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA146",
     name: "auth-disabled",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary:
         "auth is false: anything that reaches port 6379 can read, write and reconfigure Redis.",
     doc: r#"
@@ -26,22 +26,14 @@ auth: false
 ### Fix
 Set `auth: true` with `existingSecret` (or let the chart generate a password once).
 "#,
-};
+}
 
-pub(super) struct AuthDisabled;
-
-impl Rule for AuthDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !super::present(cx, "/auth") || truthy(at(cx, "/auth")) {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !super::present(cx, "/auth") || truthy(at(cx, "/auth")) {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/auth", "auth is off: any client that reaches Redis can read and delete data and reconfigure the server")
-                .with_help("set `auth: true` and `existingSecret: <secret>` (or let the chart generate the password)"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/auth", "auth is off: any client that reaches Redis can read and delete data and reconfigure the server")
+            .with_help("set `auth: true` and `existingSecret: <secret>` (or let the chart generate the password)"),
+    );
 }

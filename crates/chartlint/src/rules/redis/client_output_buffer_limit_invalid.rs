@@ -1,12 +1,12 @@
 use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA127",
     name: "client-output-buffer-limit-invalid",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary: "client-output-buffer-limit is not `<class> <hard> <soft> <seconds>` groups: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -19,7 +19,7 @@ Redis refuses to start on anything else. A wrong class gives
 and a Kubernetes unit or a bad number gives
 "Error in hard, soft or soft_seconds setting in buffer limit configuration."
 (observed on redis-server 7.0.15 with `replica 512Mi 64mb 60` and `master 256mb 64mb 60`, see
-tests/evidence.rs; redis-facts §B.4).
+tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -30,10 +30,11 @@ redis:
 
 ### Fix
 Use Redis units and a valid class: `replica 512mb 128mb 60`.
-"#,
-};
 
-pub(super) struct ClientOutputBufferLimitInvalid;
+### References
+- redis.conf, `client-output-buffer-limit` and `repl-backlog-size`: https://github.com/redis/redis/blob/7.2.6/redis.conf
+"#,
+}
 
 /// Why a client-output-buffer-limit value is refused, with Redis's message.
 // `is_multiple_of` needs Rust 1.87; the workspace declares rust-version 1.85.
@@ -71,23 +72,17 @@ pub(super) fn problem(value: &str) -> Option<(String, &'static str)> {
     None
 }
 
-impl Rule for ClientOutputBufferLimitInvalid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            if !d.key.eq_ignore_ascii_case("client-output-buffer-limit") {
-                continue;
-            }
-            let Some((why, redis_says)) = problem(unquote(&d.value)) else {
-                continue;
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, format!("client-output-buffer-limit `{}`: {why}; Redis refuses to start (\"{redis_says}\")", d.value))
-                    .with_help("write e.g. `replica 256mb 64mb 60` (class, hard limit, soft limit, seconds), Redis units only"),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        if !d.key.eq_ignore_ascii_case("client-output-buffer-limit") {
+            continue;
         }
+        let Some((why, redis_says)) = problem(unquote(&d.value)) else {
+            continue;
+        };
+        out.push(
+            diag(&META, cx, &d.ptr, format!("client-output-buffer-limit `{}`: {why}; Redis refuses to start (\"{redis_says}\")", d.value))
+                .with_help("write e.g. `replica 256mb 64mb 60` (class, hard limit, soft limit, seconds), Redis units only"),
+        );
     }
 }

@@ -1,12 +1,12 @@
 use super::{diag, redis_directive, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA126",
     name: "eviction-policy-without-maxmemory",
-    severity: Severity::Info,
-    category: Category::Memory,
+    severity: Info,
+    category: Memory,
     summary: "An eviction policy with maxmemory 0 has no effect.",
     doc: r#"
 ### What it checks
@@ -14,7 +14,7 @@ Reports a `maxmemory-policy` other than `noeviction` while maxmemory is 0 or uns
 
 ### Why it matters
 Redis evicts only when it reaches maxmemory; with 0 (unlimited) it never does, so the policy
-does nothing (redis-facts §B.6). The public chart's defaults (`volatile-lru` with maxmemory 0)
+does nothing. The public chart's defaults (`volatile-lru` with maxmemory 0)
 look configured but are not.
 
 ### Example
@@ -27,34 +27,29 @@ redis:
 
 ### Fix
 Set maxmemory (see the sized variants), or drop the policy.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
-};
+}
 
-pub(super) struct EvictionPolicyWithoutMaxmemory;
-
-impl Rule for EvictionPolicyWithoutMaxmemory {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(policy) = redis_directive(cx, "maxmemory-policy") else {
+        return;
+    };
+    let name = unquote(&policy.value).to_ascii_lowercase();
+    let maxmemory = match redis_directive(cx, "maxmemory") {
+        Some(d) => match model::units::parse_redis_memory(unquote(&d.value)) {
+            Ok(b) => b,
+            Err(_) => return,
+        },
+        None => 0,
+    };
+    if name == "noeviction" || maxmemory != 0 {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(policy) = redis_directive(cx, "maxmemory-policy") else {
-            return;
-        };
-        let name = unquote(&policy.value).to_ascii_lowercase();
-        let maxmemory = match redis_directive(cx, "maxmemory") {
-            Some(d) => match model::units::parse_redis_memory(unquote(&d.value)) {
-                Ok(b) => b,
-                Err(_) => return,
-            },
-            None => 0,
-        };
-        if name == "noeviction" || maxmemory != 0 {
-            return;
-        }
-        out.push(
-            diag(&META, cx, &policy.ptr, format!("maxmemory-policy {name} has no effect: maxmemory is 0 (unlimited), so Redis never evicts"))
-                .with_help("set redis.config.maxmemory, or remove the policy"),
-        );
-    }
+    out.push(
+        diag(&META, cx, &policy.ptr, format!("maxmemory-policy {name} has no effect: maxmemory is 0 (unlimited), so Redis never evicts"))
+            .with_help("set redis.config.maxmemory, or remove the policy"),
+    );
 }

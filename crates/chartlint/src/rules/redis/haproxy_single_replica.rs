@@ -1,12 +1,12 @@
 use super::{diag, haproxy_enabled, int_at};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA139",
     name: "haproxy-single-replica",
-    severity: Severity::Warning,
-    category: Category::Availability,
+    severity: Warning,
+    category: Availability,
     summary:
         "HAProxy enabled with fewer than 2 replicas: the clients' only endpoint is a single pod.",
     doc: r#"
@@ -27,28 +27,21 @@ haproxy:
 ### Fix
 Run `haproxy.replicas: 3` with hard anti-affinity.
 "#,
-};
+}
 
-pub(super) struct HaproxySingleReplica;
-
-impl Rule for HaproxySingleReplica {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !haproxy_enabled(cx) {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !haproxy_enabled(cx) {
-            return;
-        }
-        let Some(n) = int_at(cx, "/haproxy/replicas") else {
-            return;
-        };
-        if n >= 2 {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/haproxy/replicas", format!("haproxy.replicas {n}: every client connects through this single HAProxy pod, so its restart or eviction is an outage"))
-                .with_help("set `haproxy.replicas: 3`"),
-        );
+    let Some(n) = int_at(cx, "/haproxy/replicas") else {
+        return;
+    };
+    if n >= 2 {
+        return;
     }
+    out.push(
+        diag(&META, cx, "/haproxy/replicas", format!("a single HAProxy pod (haproxy.replicas {n})"))
+            .with_note("every client connects through it: its restart or eviction is an outage for all of them")
+            .with_help("set `haproxy.replicas: 3`"),
+    );
 }

@@ -1,12 +1,12 @@
 use super::{at, diag, haproxy_enabled, text, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA150",
     name: "haproxy-tls-without-secret",
-    severity: Severity::Error,
-    category: Category::Security,
+    severity: Error,
+    category: Security,
     summary: "haproxy.tls.enabled without haproxy.tls.secretName: the chart cannot render.",
     doc: r#"
 ### What it checks
@@ -29,25 +29,18 @@ haproxy:
 Create a Secret with the certificate and key in one PEM file and set `haproxy.tls.secretName`
 (and `haproxy.tls.keyName`).
 "#,
-};
+}
 
-pub(super) struct HaproxyTlsWithoutSecret;
-
-impl Rule for HaproxyTlsWithoutSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !haproxy_enabled(cx)
+        || !truthy(at(cx, "/haproxy/tls/enabled"))
+        || text(cx, "/haproxy/tls/secretName").is_some()
+    {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !haproxy_enabled(cx)
-            || !truthy(at(cx, "/haproxy/tls/enabled"))
-            || text(cx, "/haproxy/tls/secretName").is_some()
-        {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/haproxy/tls/enabled", "HAProxy TLS is enabled without haproxy.tls.secretName: there is no certificate to serve and the chart refuses to render")
-                .with_help("set `haproxy.tls.secretName` to a Secret holding the PEM file"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/haproxy/tls/enabled", "HAProxy TLS is enabled without haproxy.tls.secretName")
+            .with_note("there is no certificate to serve, and the chart refuses to render")
+            .with_help("set `haproxy.tls.secretName` to a Secret holding the PEM file"),
+    );
 }

@@ -1,13 +1,13 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use super::{directives, read_line, refusal_finding, suggest, unquote};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
+use model::directives::Refusal;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA131",
     name: "invalid-enum-value",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "A redis.conf directive with a fixed set of values (maxmemory-policy, appendfsync, ...) has another value: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -17,8 +17,7 @@ Checks the value of every enum directive of `redis.config` (`maxmemory-policy`, 
 
 ### Why it matters
 Redis refuses to start: "argument(s) must be one of the following: ..." (observed on
-redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/evidence.rs;
-redis-facts §B.6).
+redis-server 7.0.15 with `maxmemory-policy allkeys-lru-typo`, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -29,40 +28,33 @@ redis:
 
 ### Fix
 Use one of the values listed in the message.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
-};
+}
 
-pub(super) struct InvalidEnumValue;
-
-impl Rule for InvalidEnumValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            let Some(Kind::Enum(values)) = d.entry.map(|e| e.kind) else {
-                continue;
-            };
-            let v = unquote(&d.value);
-            let words: Vec<&str> = v.split_whitespace().collect();
-            // shutdown-on-* take several flags; the others exactly one word.
-            let ok = !words.is_empty()
-                && (words.len() == 1 || d.key.starts_with("shutdown-on-"))
-                && words
-                    .iter()
-                    .all(|w| values.iter().any(|x| x.eq_ignore_ascii_case(w)));
-            if ok {
-                continue;
-            }
-            let help = match super::suggest(v, values.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("use one of: {}", values.join(", ")),
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only {} and refuses to start (\"argument(s) must be one of the following\")", d.key, values.join(", ")))
-                    .with_help(help),
-            );
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| matches!(r, Refusal::NotOneOf(_));
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not an accepted value", false)
+        else {
+            continue;
+        };
+        let values: Vec<&str> = reading
+            .refused
+            .iter()
+            .find_map(|(_, r)| match r {
+                Refusal::NotOneOf(v) => Some(v.iter().map(String::as_str).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let v = unquote(&d.value);
+        let help = match suggest(v, values.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", values.join(", ")),
+        };
+        out.push(diag.with_help(help));
     }
 }

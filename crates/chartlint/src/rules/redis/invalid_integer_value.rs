@@ -1,13 +1,13 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use super::{directives, read_line, refusal_finding};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
+use model::directives::{Catalogue, Kind, Refusal};
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA133",
     name: "invalid-integer-value",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "An integer redis.conf directive has a unit, a fraction or a value below its minimum: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -18,7 +18,7 @@ minimum Redis enforces.
 ### Why it matters
 Redis refuses to start: "argument couldn't be parsed into an integer" for `5s` or `1e+06`, and
 "argument must be between 0 and 2147483647 inclusive" for `min-replicas-to-write -1` (observed
-on redis-server 7.0.15, see tests/evidence.rs; redis-facts §B.9, §B.10).
+on redis-server 7.0.15, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -29,30 +29,39 @@ redis:
 
 ### Fix
 Write a whole number in the directive's unit (seconds for min-replicas-max-lag): `5`.
+
+### References
+- Helm values files: https://helm.sh/docs/chart_template_guide/values_files/
+- YAML 1.1 booleans: https://yaml.org/type/bool.html
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
-};
+}
 
-pub(super) struct InvalidIntegerValue;
-
-impl Rule for InvalidIntegerValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            let Some(Kind::Int(min)) = d.entry.map(|e| e.kind) else {
-                continue;
-            };
-            let v = unquote(&d.value);
-            let message = match v.parse::<i64>() {
-                Ok(n) if n >= min => continue,
-                Ok(n) => format!("`{} {n}` is below {min}: Redis refuses to start (\"argument must be between {min} and ...\")", d.key),
-                Err(_) => format!("`{} {v}` is not a whole number: Redis refuses to start (\"argument couldn't be parsed into an integer\")", d.key),
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, message).with_help("write a whole number without a unit"),
-            );
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        let reading = read_line(cx, d);
+        let pick = |c: &Catalogue, r: &Refusal| match r {
+            Refusal::NotInteger | Refusal::NotOctal => true,
+            Refusal::OutOfRange { .. } => c
+                .get(&d.key)
+                .is_some_and(|e| matches!(e.kind, Kind::Int | Kind::Octal)),
+            _ => false,
+        };
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not an accepted integer", false)
+        else {
+            continue;
+        };
+        let help = reading
+            .refused
+            .iter()
+            .find_map(|(_, r)| match r {
+                Refusal::OutOfRange { min, max } => {
+                    Some(format!("write a whole number from {min} to {max}"))
+                }
+                Refusal::NotOctal => Some("write the octal digits, quoted: `\"0700\"`".to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "write a whole number without a unit".to_string());
+        out.push(diag.with_help(help));
     }
 }

@@ -1,13 +1,13 @@
 use super::{at, diag};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::{escape_pointer, Value, ValueKind, View};
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA124",
     name: "invalid-kubernetes-quantity",
-    severity: Severity::Error,
-    category: Category::Memory,
+    severity: Error,
+    category: Memory,
     summary: "A resources or PVC size that is not a Kubernetes quantity (`1gb`, `1G B`) or a fractional memory amount (`512m`).",
     doc: r#"
 ### What it checks
@@ -18,7 +18,7 @@ and `persistentVolume.size`, with apimachinery's quantity grammar (case-sensitiv
 ### Why it matters
 The API server rejects `1gb`, `1GB`, `1g`, `1K` or `1GiB` and the install fails; `512m` is
 0.512 *bytes* (m is milli), which the API server only warns about, and a container limited to
-one byte never starts (redis-facts §B.5). Redis units and Kubernetes units differ: `1g` is valid
+one byte never starts. Redis units and Kubernetes units differ: `1g` is valid
 for Redis and invalid for Kubernetes.
 
 ### Example
@@ -31,43 +31,40 @@ redis:
 
 ### Fix
 Use Kubernetes suffixes: `1Gi`, `512Mi`.
+
+### References
+- redis.conf, units: https://github.com/redis/redis/blob/7.2.6/redis.conf
+- Kubernetes quantities: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+- Observed on Redis 7.0.15, 8.2.3 and Valkey 9.1.2: tests/differential.rs (docs/evidence.md)
 "#,
-};
+}
 
-pub(super) struct InvalidKubernetesQuantity;
-
-impl Rule for InvalidKubernetesQuantity {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    walk(&cx.merged.tree, &mut Vec::new(), &mut found);
+    if let Some(View::String(s)) = at(cx, "/persistentVolume/size") {
+        found.push(("/persistentVolume/size".to_string(), "memory", s));
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut found = Vec::new();
-        walk(&cx.merged.tree, &mut Vec::new(), &mut found);
-        if let Some(View::String(s)) = at(cx, "/persistentVolume/size") {
-            found.push(("/persistentVolume/size".to_string(), "memory", s));
-        }
-        for (ptr, kind, value) in found {
-            let result = if kind == "cpu" {
-                model::units::parse_cpu_quantity(value.trim()).map(|_| ())
-            } else {
-                model::units::parse_memory_quantity(value.trim()).map(|_| ())
-            };
-            if let Err(e) = result {
-                out.push(
-                    diag(
-                        &META,
-                        cx,
-                        &ptr,
-                        format!("{e}; the API server rejects it or the container cannot start"),
-                    )
-                    .with_help(if kind == "cpu" {
-                        "write CPU as `500m` or `1`"
-                    } else {
-                        "write memory as `512Mi` or `2Gi`"
-                    }),
-                );
-            }
+    for (ptr, kind, value) in found {
+        let result = if kind == "cpu" {
+            model::units::parse_cpu_quantity(value.trim()).map(|_| ())
+        } else {
+            model::units::parse_memory_quantity(value.trim()).map(|_| ())
+        };
+        if let Err(e) = result {
+            out.push(
+                diag(
+                    &META,
+                    cx,
+                    &ptr,
+                    format!("{e}; the API server rejects it or the container cannot start"),
+                )
+                .with_help(if kind == "cpu" {
+                    "write CPU as `500m` or `1`"
+                } else {
+                    "write memory as `512Mi` or `2Gi`"
+                }),
+            );
         }
     }
 }

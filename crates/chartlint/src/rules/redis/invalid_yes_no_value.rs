@@ -1,13 +1,13 @@
-use super::catalogue::Kind;
-use super::{diag, directives, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use super::{directives, read_line, refusal_finding, unquote};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
+use model::directives::Refusal;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA132",
     name: "invalid-yes-no-value",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "A yes/no redis.conf directive has another value (`on`, `true` as a string, `1`): Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -18,7 +18,7 @@ them as yes/no.
 ### Why it matters
 Redis accepts only `yes` and `no` (any case) and refuses to start otherwise:
 "argument must be 'yes' or 'no'" (observed on redis-server 7.0.15 with `appendonly "on"`, see
-tests/evidence.rs; redis-facts §B.9).
+tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -29,34 +29,26 @@ redis:
 
 ### Fix
 Write `"yes"` or `"no"`.
+
+### References
+- Helm values files: https://helm.sh/docs/chart_template_guide/values_files/
+- YAML 1.1 booleans: https://yaml.org/type/bool.html
 "#,
-};
+}
 
-pub(super) struct InvalidYesNoValue;
-
-impl Rule for InvalidYesNoValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for d in directives(cx, "redis") {
-            if d.entry.map(|e| e.kind) != Some(Kind::YesNo) {
-                continue;
-            }
-            let v = unquote(&d.value);
-            if v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("no") {
-                continue;
-            }
-            let guess = match v.to_ascii_lowercase().as_str() {
-                "on" | "true" | "1" | "y" | "enabled" => "yes",
-                "off" | "false" | "0" | "n" | "disabled" => "no",
-                _ => "yes` or `no",
-            };
-            out.push(
-                diag(&META, cx, &d.ptr, format!("`{} {v}`: Redis accepts only yes or no and refuses to start (\"argument must be 'yes' or 'no'\")", d.key))
-                    .with_help(format!("write `{}: \"{guess}\"`", d.key)),
-            );
-        }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for d in directives(cx, "redis") {
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::NotYesNo;
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "not yes or no", false)
+        else {
+            continue;
+        };
+        let guess = match unquote(&d.value).to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "y" | "enabled" => "yes",
+            "off" | "false" | "0" | "n" | "disabled" => "no",
+            _ => "yes` or `no",
+        };
+        out.push(diag.with_help(format!("write `{}: \"{guess}\"`", d.key)));
     }
 }

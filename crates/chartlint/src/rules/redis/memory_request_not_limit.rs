@@ -1,13 +1,13 @@
 use super::{at, diag, haproxy_enabled, quantity_bytes, related, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::View;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA121",
     name: "memory-request-not-limit",
-    severity: Severity::Warning,
-    category: Category::Memory,
+    severity: Warning,
+    category: Memory,
     summary: "Memory or CPU requests differ from the limits: the pod is not Guaranteed QoS.",
     doc: r#"
 ### What it checks
@@ -18,7 +18,14 @@ memory or CPU request that differs from the limit set next to it.
 Redis memory is not reclaimable. A request below the limit lets the scheduler put more on the
 node than it has; under memory pressure Burstable pods are evicted or OOM-killed before
 Guaranteed ones, and the master may be the victim. Guaranteed QoS needs requests equal to limits
-in every container of the pod.
+in every container of the pod. A CPU request below its limit also makes the pod Burstable: it
+gets no exclusive cores under the kubelet's static CPU manager policy, and above its request it
+competes with the node's other pods for CPU.
+
+### References
+- Pod Quality of Service classes: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/
+- Node-pressure eviction: https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/
+- CPU management policies: https://kubernetes.io/docs/tasks/administer-cluster/cpu-management-policies/
 
 ### Example
 ```yaml
@@ -33,7 +40,7 @@ redis:
 ### Fix
 Set each request equal to its limit (the sized variants do).
 "#,
-};
+}
 
 /// Containers whose resources this chart exposes, with when they are deployed.
 const CONTAINERS: [(&str, &str, &str); 7] = [
@@ -50,63 +57,53 @@ const CONTAINERS: [(&str, &str, &str); 7] = [
     ),
 ];
 
-pub(super) struct MemoryRequestNotLimit;
-
-impl Rule for MemoryRequestNotLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (base, name, gate) in CONTAINERS {
-            if !gate.is_empty() && !truthy(at(cx, gate)) {
-                continue;
-            }
-            if gate == "/haproxy/enabled" && !haproxy_enabled(cx) {
-                continue;
-            }
-            // One lookup of the container's resources; pointers are built only for a finding.
-            let resources = super::value_at(cx, base);
-            let value = |class: &str, resource: &str| resources?.get(class)?.get(resource);
-            for (resource, parse) in [
-                ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),
-                ("cpu", cpu_millis),
-            ] {
-                let (req_value, lim_value) =
-                    (value("requests", resource), value("limits", resource));
-                let (Some(req), Some(lim)) = (
-                    req_value.and_then(|v| parse(v.view())),
-                    lim_value.and_then(|v| parse(v.view())),
-                ) else {
-                    continue;
-                };
-                if req == lim {
-                    continue;
-                }
-                let req_ptr = format!("{base}/requests/{resource}");
-                let lim_ptr = format!("{base}/limits/{resource}");
-                let d = diag(
-                    &META,
-                    cx,
-                    &req_ptr,
-                    format!(
-                        "{name} container: {resource} request {} differs from its limit {}: the pod is Burstable, not Guaranteed, and is evicted or OOM-killed first under node memory pressure",
-                        req_value.map(super::conf_text).unwrap_or_default(),
-                        lim_value.map(super::conf_text).unwrap_or_default()
-                    ),
-                )
-                .with_help(format!("set requests.{resource} equal to limits.{resource}"));
-                out.push(related(d, cx, &lim_ptr, "the limit is set here"));
-                break;
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (base, name, gate) in CONTAINERS {
+        if !gate.is_empty() && !truthy(at(cx, gate)) {
+            continue;
         }
-    }
-}
-
-fn cpu_millis(v: View<'_>) -> Option<u64> {
-    match v {
-        View::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
-        View::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
-        _ => None,
+        if gate == "/haproxy/enabled" && !haproxy_enabled(cx) {
+            continue;
+        }
+        // One lookup of the container's resources; pointers are built only for a finding.
+        let resources = super::value_at(cx, base);
+        let value = |class: &str, resource: &str| resources?.get(class)?.get(resource);
+        for (resource, parse) in [
+            ("memory", quantity_bytes as fn(View<'_>) -> Option<u64>),
+            ("cpu", super::cpu_millis),
+        ] {
+            let (req_value, lim_value) =
+                (value("requests", resource), value("limits", resource));
+            let (Some(req), Some(lim)) = (
+                req_value.and_then(|v| parse(v.view())),
+                lim_value.and_then(|v| parse(v.view())),
+            ) else {
+                continue;
+            };
+            if req == lim {
+                continue;
+            }
+            let req_ptr = format!("{base}/requests/{resource}");
+            let lim_ptr = format!("{base}/limits/{resource}");
+            let d = diag(
+                &META,
+                cx,
+                &req_ptr,
+                format!(
+                    "{name} container: {resource} request {} differs from its limit {}",
+                    req_value.map(super::conf_text).unwrap_or_default(),
+                    lim_value.map(super::conf_text).unwrap_or_default()
+                ),
+            )
+            .with_note("the pod is Burstable, not Guaranteed")
+            .with_note(if resource == "memory" {
+                "under node memory pressure the kubelet evicts, and the kernel OOM-kills, Burstable pods before Guaranteed ones"
+            } else {
+                "a Burstable pod gets no exclusive CPUs (kubelet static CPU manager), and above its request it competes for CPU with the node's other pods"
+            })
+            .with_help(format!("set requests.{resource} equal to limits.{resource}"));
+            out.push(related(d, cx, &lim_ptr, "the limit is set here"));
+            break;
+        }
     }
 }

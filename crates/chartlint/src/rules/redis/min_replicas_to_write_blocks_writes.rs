@@ -1,12 +1,12 @@
 use super::{diag, int, redis_directive, related, replicas, user_first};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA104",
     name: "min-replicas-to-write-blocks-writes",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary: "min-replicas-to-write is at least the number of pods: the master refuses every write (NOREPLICAS).",
     doc: r#"
 ### What it checks
@@ -17,7 +17,7 @@ have, while `min-replicas-max-lag` is not 0.
 ### Why it matters
 The master accepts writes only while that many replicas are connected with a small lag. It can
 never have more than `replicas - 1`, so every write fails with
-`NOREPLICAS Not enough good replicas to write.` (observed, redis-facts §B.2). The chart's
+`NOREPLICAS Not enough good replicas to write.` (Redis's reply). The chart's
 default is 1, so a single pod (`replicas: 1`) refuses every write.
 
 ### Example
@@ -30,51 +30,47 @@ redis:
 
 ### Fix
 Set `min-replicas-to-write` below `replicas - 1` (1 with 3 pods), or 0 to turn the check off.
+
+### References
+- Redis replication, "Allow writes only with N attached replicas": https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
 "#,
-};
+}
 
-pub(super) struct MinReplicasToWriteBlocksWrites;
-
-impl Rule for MinReplicasToWriteBlocksWrites {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pods) = replicas(cx) else { return };
+    let Some(d) = redis_directive(cx, "min-replicas-to-write") else {
+        return;
+    };
+    let Some(n) = int(crate::values::View::String(&d.value)) else {
+        return;
+    };
+    let lag = redis_directive(cx, "min-replicas-max-lag")
+        .and_then(|l| l.value.trim().parse::<i64>().ok())
+        .unwrap_or(10);
+    let most = i64::from(pods.saturating_sub(1));
+    if n <= most || n <= 0 || lag == 0 {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(pods) = replicas(cx) else { return };
-        let Some(d) = redis_directive(cx, "min-replicas-to-write") else {
-            return;
-        };
-        let Some(n) = int(crate::values::View::String(&d.value)) else {
-            return;
-        };
-        let lag = redis_directive(cx, "min-replicas-max-lag")
-            .and_then(|l| l.value.trim().parse::<i64>().ok())
-            .unwrap_or(10);
-        let most = i64::from(pods.saturating_sub(1));
-        if n <= most || n <= 0 || lag == 0 {
-            return;
-        }
-        let at_ptr = user_first(cx, &[&d.ptr, "/replicas"]);
-        let d2 = diag(
-            &META,
-            cx,
-            &at_ptr,
-            format!(
-                "`{} {n}` with {pods} pod(s): a master has at most {most} replica(s), so it refuses every write with NOREPLICAS",
-                d.key
-            ),
-        )
-        .with_help(format!(
-            "set `{}` to at most {} (or 0), or run more pods",
-            d.key,
-            most.saturating_sub(1).max(0)
-        ));
-        out.push(related(
-            d2,
-            cx,
-            "/replicas",
-            "the number of pods is set here",
-        ));
-    }
+    let at_ptr = user_first(cx, &[&d.ptr, "/replicas"]);
+    let d2 = diag(
+        &META,
+        cx,
+        &at_ptr,
+        format!(
+            "`{} {n}` with {pods} pod(s): the master refuses every write",
+            d.key
+        ),
+    )
+    .with_note(format!("a master has at most {most} replica(s), so every write gets NOREPLICAS"))
+    .with_help(format!(
+        "set `{}` to at most {} (or 0), or run more pods",
+        d.key,
+        most.saturating_sub(1).max(0)
+    ));
+    out.push(related(
+        d2,
+        cx,
+        "/replicas",
+        "the number of pods is set here",
+    ));
 }

@@ -2,251 +2,89 @@
 //! defaults plus the user's files) the way the chart renders them, and judge memory with the
 //! model crate's sizing (the same formula that sizes the generated variants).
 //!
-//! Facts and observations behind the rules: /work/shared/reference/redis-facts.md §B (cited in
-//! each rule's doc block as "redis-facts §B.n").
+//! Facts behind the rules: the public documents in each doc block's "References", and the
+//! observations of real servers collected in docs/evidence.md with the tests that repeat them.
 
 use std::cell::OnceCell;
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, RuleMeta};
 use crate::diagnostic::Diagnostic;
-use crate::source::Loc;
-use crate::values::{dotted_path, Value, View};
+use crate::values::{Value, ValueKind, View};
+use crate::yaml::HelmScalar;
 
-pub(crate) mod catalogue;
+mod sentinel_options;
 
-mod auth_disabled;
-mod client_output_buffer_limit_invalid;
-mod eviction_policy_without_maxmemory;
-mod failover_timeout_too_short;
-mod haproxy_check_slower_than_failover;
-mod haproxy_single_replica;
-mod haproxy_soft_anti_affinity;
-mod haproxy_tls_without_secret;
-mod image_tag_unpinned;
-mod invalid_enum_value;
-mod invalid_integer_value;
-mod invalid_kubernetes_quantity;
-mod invalid_redis_memory_value;
-mod invalid_yes_no_value;
-mod master_group_name_invalid;
-mod maxmemory_above_eighty_percent;
-mod maxmemory_not_below_limit;
-mod maxmemory_unlimited_with_limit;
-mod memory_limit_below_sizing;
-mod memory_request_not_limit;
-mod min_replicas_max_lag_zero;
-mod min_replicas_to_write_blocks_writes;
-mod min_replicas_to_write_disabled;
-mod min_replicas_to_write_no_slack;
-mod network_policy_disabled;
-mod parallel_syncs_out_of_range;
-mod pdb_allows_majority_loss;
-mod pdb_blocks_drains;
-mod pdb_both_fields;
-mod pdb_missing;
-mod persistence_off_auto_restart;
-mod plaintext_password;
-mod pod_security_restricted;
-mod privileged_sysctl_init;
-mod pvc_too_small;
-mod quorum_above_majority;
-mod quorum_invalid;
-mod redis_decimal_memory_unit;
-mod replica_buffer_below_backlog;
-mod ro_replicas_no_promotable;
-mod ro_replicas_unknown_index;
-mod save_without_persistent_volume;
-mod sentinel_down_after_out_of_range;
-mod sentinel_even_count;
-mod sentinel_hostnames_without_resolve;
-mod sentinel_time_not_milliseconds;
-mod single_redis_pod;
-mod soft_anti_affinity;
-mod termination_grace_too_short;
-mod tls_half_configured;
-mod too_few_sentinels;
-mod two_password_sources;
-mod unknown_redis_directive;
-mod unknown_sentinel_option;
-mod volatile_policy_without_ttl;
-
-/// The Redis-aware rules, in id order.
-pub(crate) static RULES: &[&dyn Rule] = &[
-    &too_few_sentinels::TooFewSentinels,
-    &sentinel_even_count::SentinelEvenCount,
-    &quorum_invalid::QuorumInvalid,
-    &quorum_above_majority::QuorumAboveMajority,
-    &min_replicas_to_write_blocks_writes::MinReplicasToWriteBlocksWrites,
-    &min_replicas_to_write_no_slack::MinReplicasToWriteNoSlack,
-    &min_replicas_to_write_disabled::MinReplicasToWriteDisabled,
-    &min_replicas_max_lag_zero::MinReplicasMaxLagZero,
-    &ro_replicas_no_promotable::RoReplicasNoPromotable,
-    &ro_replicas_unknown_index::RoReplicasUnknownIndex,
-    &master_group_name_invalid::MasterGroupNameInvalid,
-    &sentinel_down_after_out_of_range::SentinelDownAfterOutOfRange,
-    &failover_timeout_too_short::FailoverTimeoutTooShort,
-    &parallel_syncs_out_of_range::ParallelSyncsOutOfRange,
-    &sentinel_time_not_milliseconds::SentinelTimeNotMilliseconds,
-    &sentinel_hostnames_without_resolve::SentinelHostnamesWithoutResolve,
-    &unknown_sentinel_option::UnknownSentinelOption,
-    &maxmemory_not_below_limit::MaxmemoryNotBelowLimit,
-    &maxmemory_above_eighty_percent::MaxmemoryAboveEightyPercent,
-    &memory_limit_below_sizing::MemoryLimitBelowSizing,
-    &maxmemory_unlimited_with_limit::MaxmemoryUnlimitedWithLimit,
-    &memory_request_not_limit::MemoryRequestNotLimit,
-    &invalid_redis_memory_value::InvalidRedisMemoryValue,
-    &redis_decimal_memory_unit::RedisDecimalMemoryUnit,
-    &invalid_kubernetes_quantity::InvalidKubernetesQuantity,
-    &volatile_policy_without_ttl::VolatilePolicyWithoutTtl,
-    &eviction_policy_without_maxmemory::EvictionPolicyWithoutMaxmemory,
-    &client_output_buffer_limit_invalid::ClientOutputBufferLimitInvalid,
-    &replica_buffer_below_backlog::ReplicaBufferBelowBacklog,
-    &pvc_too_small::PvcTooSmall,
-    &unknown_redis_directive::UnknownRedisDirective,
-    &invalid_enum_value::InvalidEnumValue,
-    &invalid_yes_no_value::InvalidYesNoValue,
-    &invalid_integer_value::InvalidIntegerValue,
-    &save_without_persistent_volume::SaveWithoutPersistentVolume,
-    &persistence_off_auto_restart::PersistenceOffAutoRestart,
-    &single_redis_pod::SingleRedisPod,
-    &soft_anti_affinity::SoftAntiAffinity,
-    &haproxy_soft_anti_affinity::HaproxySoftAntiAffinity,
-    &haproxy_single_replica::HaproxySingleReplica,
-    &pdb_missing::PdbMissing,
-    &pdb_both_fields::PdbBothFields,
-    &pdb_blocks_drains::PdbBlocksDrains,
-    &pdb_allows_majority_loss::PdbAllowsMajorityLoss,
-    &haproxy_check_slower_than_failover::HaproxyCheckSlowerThanFailover,
-    &termination_grace_too_short::TerminationGraceTooShort,
-    &auth_disabled::AuthDisabled,
-    &plaintext_password::PlaintextPassword,
-    &two_password_sources::TwoPasswordSources,
-    &tls_half_configured::TlsHalfConfigured,
-    &haproxy_tls_without_secret::HaproxyTlsWithoutSecret,
-    &privileged_sysctl_init::PrivilegedSysctlInit,
-    &pod_security_restricted::PodSecurityRestricted,
-    &image_tag_unpinned::ImageTagUnpinned,
-    &network_policy_disabled::NetworkPolicyDisabled,
-];
-
-// ------------------------------------------------------------------------------------------
-// Reading the merged values
-// ------------------------------------------------------------------------------------------
-
-/// The merged value at a JSON pointer, in Helm's JSON view.
-pub(super) fn at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<View<'a>> {
-    value_at(cx, ptr).map(Value::view)
+rule_modules! {
+    too_few_sentinels,
+    sentinel_even_count,
+    quorum_invalid,
+    quorum_above_majority,
+    min_replicas_to_write_blocks_writes,
+    min_replicas_to_write_no_slack,
+    min_replicas_to_write_disabled,
+    min_replicas_max_lag_zero,
+    ro_replicas_no_promotable,
+    ro_replicas_unknown_index,
+    master_group_name_invalid,
+    sentinel_down_after_out_of_range,
+    failover_timeout_too_short,
+    parallel_syncs_out_of_range,
+    sentinel_time_not_milliseconds,
+    sentinel_hostnames_without_resolve,
+    unknown_sentinel_option,
+    maxmemory_not_below_limit,
+    maxmemory_above_eighty_percent,
+    memory_limit_below_sizing,
+    maxmemory_unlimited_with_limit,
+    memory_request_not_limit,
+    invalid_redis_memory_value,
+    redis_decimal_memory_unit,
+    invalid_kubernetes_quantity,
+    volatile_policy_without_ttl,
+    eviction_policy_without_maxmemory,
+    client_output_buffer_limit_invalid,
+    replica_buffer_below_backlog,
+    pvc_too_small,
+    unknown_redis_directive,
+    invalid_enum_value,
+    invalid_yes_no_value,
+    invalid_integer_value,
+    save_without_persistent_volume,
+    persistence_off_auto_restart,
+    single_redis_pod,
+    soft_anti_affinity,
+    haproxy_soft_anti_affinity,
+    haproxy_single_replica,
+    pdb_missing,
+    pdb_both_fields,
+    pdb_blocks_drains,
+    pdb_allows_majority_loss,
+    haproxy_check_slower_than_failover,
+    termination_grace_too_short,
+    auth_disabled,
+    plaintext_password,
+    two_password_sources,
+    tls_half_configured,
+    haproxy_tls_without_secret,
+    privileged_sysctl_init,
+    pod_security_restricted,
+    image_tag_unpinned,
+    network_policy_disabled,
+    invalid_directive_arguments,
+    repl_timeout_not_above_ping,
+    io_threads_above_cpu_limit,
+    haproxy_idle_timeout_below_keepalive,
+    auth_in_redis_config,
+    ignored_setting,
+    needed_command_disabled,
+    replica_priority_zero,
+    peers_shut_out,
+    invalid_sentinel_value,
 }
 
-/// The merged value at a JSON pointer.
-pub(super) fn value_at<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a Value> {
-    cx.merged.tree.pointer(ptr)
-}
-
-/// True when the merged values hold `ptr`, or a user `null` removed it. Rules about a value
-/// whose absence means "off" only speak when the chart (or the user) has the key, so charts
-/// of another shape are not judged by keys they do not have.
-pub(super) fn present(cx: &Context<'_>, ptr: &str) -> bool {
-    let dotted = ptr.trim_start_matches('/').replace('/', ".");
-    at(cx, ptr).is_some() || cx.merged.deletions.iter().any(|d| d.path == dotted)
-}
-
-/// Where the value at `ptr` is written; for a missing key, where its nearest existing parent
-/// is written (so "add X here" points at the right map).
-pub(super) fn loc(cx: &Context<'_>, ptr: &str) -> Loc {
-    let mut p = ptr.to_string();
-    loop {
-        if let Some((_, v)) = cx.merged.find(&p) {
-            return v.loc.clone();
-        }
-        match p.rfind('/') {
-            Some(i) => p.truncate(i),
-            None => return cx.merged.tree.loc.clone(),
-        }
-    }
-}
-
-/// The first pointer whose value a user file (or `--set`) wrote, else the first one: a
-/// finding that involves several values points at the one the user changed.
-pub(super) fn user_first(cx: &Context<'_>, ptrs: &[&str]) -> String {
-    ptrs.iter()
-        .find(|p| cx.merged.find(p).is_some_and(|(_, v)| v.loc.src.is_user()))
-        .or(ptrs.first())
-        .map_or_else(String::new, |p| p.to_string())
-}
-
-/// Dotted values path of a pointer (`/redis/config/maxmemory` → `redis.config.maxmemory`).
-pub(super) fn path(cx: &Context<'_>, ptr: &str) -> String {
-    dotted_path(&cx.merged.tree, ptr)
-}
-
-/// A finding of `meta` at the value of `ptr`.
-pub(super) fn diag(
-    meta: &RuleMeta,
-    cx: &Context<'_>,
-    ptr: &str,
-    message: impl Into<String>,
-) -> Diagnostic {
-    Diagnostic::new(meta, &loc(cx, ptr), path(cx, ptr), message)
-}
-
-/// A finding of `meta` at the key of `ptr` (for unknown names).
-pub(super) fn diag_key(
-    meta: &RuleMeta,
-    cx: &Context<'_>,
-    ptr: &str,
-    message: impl Into<String>,
-) -> Diagnostic {
-    let at = match cx.merged.find(ptr) {
-        Some((Some(key), _)) => key.clone(),
-        _ => loc(cx, ptr),
-    };
-    Diagnostic::new(meta, &at, path(cx, ptr), message)
-}
-
-/// Add a related location for `ptr` (when it is written somewhere).
-pub(super) fn related(d: Diagnostic, cx: &Context<'_>, ptr: &str, message: &str) -> Diagnostic {
-    match cx.merged.find(ptr) {
-        Some((_, v)) => d.with_related(&v.loc, message),
-        None => d,
-    }
-}
-
-/// An integer written as a number or a string of digits (`3`, `"3"`, `3.0`).
-pub(super) fn int(v: View<'_>) -> Option<i64> {
-    match v {
-        View::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
-        View::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// An integer at a pointer.
-pub(super) fn int_at(cx: &Context<'_>, ptr: &str) -> Option<i64> {
-    at(cx, ptr).and_then(int)
-}
-
-/// Helm's truthiness of a value in `{{ if }}`: false, 0, "", null, empty maps and lists are
-/// false.
-pub(super) fn truthy(v: Option<View<'_>>) -> bool {
-    match v {
-        None | Some(View::Null) => false,
-        Some(View::Bool(b)) => b,
-        Some(View::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(View::String(s)) => !s.is_empty(),
-        Some(View::Array(a)) => !a.is_empty(),
-        Some(View::Object(o)) => !o.is_empty(),
-    }
-}
-
-/// A non-empty string value.
-pub(super) fn text<'a>(cx: &'a Context<'_>, ptr: &str) -> Option<&'a str> {
-    at(cx, ptr)
-        .and_then(|v| v.as_str())
-        .filter(|s| !s.trim().is_empty())
-}
+pub(crate) use super::read::{
+    at, diag, diag_key, int, int_at, present, related, suggest, text, truthy, user_first, value_at,
+};
 
 /// Number of Redis pods (`replicas`), when it is a count.
 pub(super) fn replicas(cx: &Context<'_>) -> Option<u32> {
@@ -263,34 +101,82 @@ pub(super) fn quorum(cx: &Context<'_>) -> Option<i64> {
     int_at(cx, "/sentinel/quorum")
 }
 
-/// The text the chart writes into redis.conf / sentinel.conf for one value (the chart's
-/// `redis-ha.confValue`): booleans as yes/no, whole numbers as digits, null and "" as `""`.
+/// The text the chart writes into redis.conf / sentinel.conf for one value: the model's
+/// renderer ([`model::conf`]), with Helm's float64 and int64 kept apart.
 pub(super) fn conf_text(v: &Value) -> String {
-    match v.view() {
-        View::Bool(b) => if b { "yes" } else { "no" }.to_string(),
-        View::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e19 => format!("{f:.0}"),
-            _ => n.to_string(),
-        },
-        View::Null => "\"\"".to_string(),
-        View::String("") => "\"\"".to_string(),
-        View::String(s) => s.to_string(),
-        View::Array(_) | View::Object(_) => v.to_json().to_string(),
+    match v.as_scalar() {
+        Some(s) => model::conf::scalar_text(conf_scalar(s)),
+        None => model::conf::value_text(&helm_json(v)),
     }
 }
 
-/// One `<key> <value>` line the chart writes from a config map.
+fn conf_scalar(s: &HelmScalar) -> model::conf::Scalar<'_> {
+    match s {
+        HelmScalar::Null => model::conf::Scalar::Null,
+        HelmScalar::Bool(b) => model::conf::Scalar::Bool(*b),
+        HelmScalar::Float(f) => model::conf::Scalar::Float(*f),
+        HelmScalar::Int(i) => model::conf::Scalar::Int(*i),
+        HelmScalar::Str(s) => model::conf::Scalar::Str(s),
+    }
+}
+
+/// The JSON form of a value with every float64 kept a JSON float (the renderer prints nested
+/// floats as Go does: `1e+06`).
+fn helm_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match &v.kind {
+        ValueKind::Scalar(HelmScalar::Float(f)) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        ValueKind::Scalar(s) => crate::values::scalar_json(s),
+        ValueKind::List(items) => Json::Array(items.iter().map(helm_json).collect()),
+        ValueKind::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, e)| (k.clone(), helm_json(&e.value)))
+                .collect(),
+        ),
+    }
+}
+
+/// One `<key> <value>` line the chart writes from a config map (or that `customConfig`
+/// holds).
 #[derive(Debug, Clone)]
 pub(super) struct Directive {
     /// The key as written in values.
     pub key: String,
     /// The value as rendered.
     pub value: String,
-    /// JSON pointer of the value (of the list item for list values).
+    /// JSON pointer of the value (of the list item for list values; of `customConfig` for
+    /// its lines).
     pub ptr: String,
-    /// The catalogue entry of the key (`None` for a name Redis does not know).
-    pub entry: Option<&'static catalogue::Entry>,
+    /// The directive's canonical name in any catalogue (`None` for a name no supported
+    /// version knows).
+    pub canonical: Option<&'static str>,
+}
+
+impl Directive {
+    /// The line as the server reads it.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.key, self.value)
+    }
+}
+
+/// The canonical name of a directive or alias in any catalogue (case-insensitive).
+pub(super) fn canonical(name: &str) -> Option<&'static str> {
+    type Index = std::collections::HashMap<String, &'static str>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut map = Index::new();
+        for c in model::directives::catalogues() {
+            for d in &c.directives {
+                for n in std::iter::once(&d.name).chain(&d.aliases) {
+                    map.entry(n.to_ascii_lowercase()).or_insert(d.name.as_str());
+                }
+            }
+        }
+        map
+    });
+    index.get(&name.to_ascii_lowercase()).copied()
 }
 
 /// Knowledge derived from the merged values that several rules read, computed once per lint
@@ -301,11 +187,13 @@ pub(crate) struct Facts {
     sentinel: OnceCell<Vec<Directive>>,
     sizing: OnceCell<Option<model::sizing::SizingInput>>,
     judgement: OnceCell<Option<(model::sizing::Judgement, String)>>,
+    servers: OnceCell<model::directives::Candidates>,
+    readings: OnceCell<Vec<Reading>>,
 }
 
 /// The lines rendered from `redis.config` (`/redis/config`) or `sentinel.config`, in the order
 /// the chart writes them (Go templates range over map keys in sorted order; a list gives one
-/// line per item). Empty when the file is replaced by `customConfig`.
+/// line per item); with `customConfig`, the lines it holds instead.
 pub(super) fn directives<'c>(cx: &'c Context<'_>, which: &str) -> &'c [Directive] {
     let cell = if which == "redis" {
         &cx.facts.redis
@@ -318,7 +206,10 @@ pub(super) fn directives<'c>(cx: &'c Context<'_>, which: &str) -> &'c [Directive
 fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
     let custom = format!("/{which}/customConfig");
     if truthy(at(cx, &custom)) {
-        return Vec::new();
+        return match at(cx, &custom) {
+            Some(View::String(text)) => custom_directives(text, &custom, which),
+            _ => Vec::new(),
+        };
     }
     let base = format!("/{which}/config");
     let Some(View::Object(map)) = at(cx, &base) else {
@@ -331,19 +222,15 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
         let mut ptr = base.clone();
         crate::values::push_pointer_token(&mut ptr, k);
         // Looked up once here: rules ask for directives by name many times per file.
-        let entry = if which == "redis" {
-            catalogue::redis(k)
-        } else {
-            None
-        };
+        let canonical = if which == "redis" { canonical(k) } else { None };
         match &v.kind {
-            crate::values::ValueKind::List(items) => {
+            ValueKind::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     out.push(Directive {
                         key: k.clone(),
                         value: conf_text(item),
                         ptr: format!("{ptr}/{i}"),
-                        entry,
+                        canonical,
                     });
                 }
             }
@@ -351,9 +238,57 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
                 key: k.clone(),
                 value: conf_text(v),
                 ptr,
-                entry,
+                canonical,
             }),
         }
+    }
+    out
+}
+
+/// The directive lines of a `customConfig` text (the chart writes it through `tpl`: lines
+/// with a template action are left out). For sentinel.conf, `sentinel <option> <group>
+/// <value>` and `sentinel <option> <value>` lines give the option and its value.
+fn custom_directives(text: &str, ptr: &str, which: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.contains("{{") {
+            continue;
+        }
+        let Some(args) = model::directives::split_args(line) else {
+            continue;
+        };
+        let (key, value) = if which == "redis" {
+            let Some((k, _)) = line.split_once(char::is_whitespace) else {
+                out.push(Directive {
+                    key: line.to_string(),
+                    value: String::new(),
+                    ptr: ptr.to_string(),
+                    canonical: canonical(line),
+                });
+                continue;
+            };
+            (k.to_string(), line[k.len()..].trim().to_string())
+        } else {
+            match args.as_slice() {
+                [s, opt, _group, rest @ ..] if s == "sentinel" && !rest.is_empty() => {
+                    (opt.clone(), rest.join(" "))
+                }
+                [s, opt, value] if s == "sentinel" => (opt.clone(), value.clone()),
+                _ => continue,
+            }
+        };
+        let canonical = if which == "redis" {
+            canonical(&key)
+        } else {
+            None
+        };
+        out.push(Directive {
+            key,
+            value,
+            ptr: ptr.to_string(),
+            canonical,
+        });
     }
     out
 }
@@ -361,13 +296,188 @@ fn render_directives(cx: &Context<'_>, which: &str) -> Vec<Directive> {
 /// The effective redis.conf directive among a name and its aliases (`min-replicas-to-write`,
 /// `min-slaves-to-write`): the last line wins, as when Redis reads the file.
 pub(super) fn redis_directive<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c Directive> {
-    let entry = catalogue::redis(name);
-    let is_name = |d: &Directive| match entry {
-        // The same entry: the name or one of its aliases, in any case.
-        Some(e) => d.entry.is_some_and(|de| std::ptr::eq(de, e)),
+    let wanted = canonical(name);
+    let is_name = |d: &Directive| match wanted {
+        // The same directive: the name or one of its aliases, in any case.
+        Some(c) => d.canonical == Some(c),
         None => d.key.eq_ignore_ascii_case(name),
     };
     directives(cx, "redis").iter().rev().find(|d| is_name(d))
+}
+
+/// The server versions the image may run: `--server-version`, else `image.repository` and
+/// `image.tag`.
+pub(super) fn servers<'c>(cx: &'c Context<'_>) -> &'c model::directives::Candidates {
+    cx.facts.servers.get_or_init(|| {
+        if let Some((server, version)) = cx
+            .server_version
+            .and_then(model::directives::parse_server_version)
+        {
+            let repo = match server {
+                model::directives::Server::Redis => "redis",
+                model::directives::Server::Valkey => "valkey",
+            };
+            return model::directives::candidates(repo, &version);
+        }
+        let text = |ptr: &str| value_at(cx, ptr).map(conf_text).unwrap_or_default();
+        model::directives::candidates(&text("/image/repository"), &text("/image/tag"))
+    })
+}
+
+/// How the versions the image may run read one redis.conf line.
+pub(super) struct Reading {
+    /// The versions that refuse it, with why.
+    pub refused: Vec<(
+        &'static model::directives::Catalogue,
+        model::directives::Refusal,
+    )>,
+    /// The versions that accept it.
+    pub accepted: Vec<&'static model::directives::Catalogue>,
+}
+
+impl Reading {
+    /// Every version the image may run refuses the line.
+    pub fn all_refuse(&self) -> bool {
+        self.accepted.is_empty() && !self.refused.is_empty()
+    }
+
+    /// The refusing versions that `pick` selects, with why.
+    pub fn picked<'r>(
+        &'r self,
+        pick: &'r impl Fn(&model::directives::Catalogue, &model::directives::Refusal) -> bool,
+    ) -> impl Iterator<
+        Item = &'r (
+            &'static model::directives::Catalogue,
+            model::directives::Refusal,
+        ),
+    > {
+        self.refused.iter().filter(move |(c, r)| pick(c, r))
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
+/// How every version the image may run reads one rendered redis.conf line (`d` is one of
+/// [`directives`]`(cx, "redis")`): judged once per lint, read by several rules.
+pub(super) fn read_line<'c>(cx: &'c Context<'_>, d: &Directive) -> &'c Reading {
+    let readings = cx.facts.readings.get_or_init(|| {
+        directives(cx, "redis")
+            .iter()
+            .map(|d| judge_line(cx, d))
+            .collect()
+    });
+    let all = directives(cx, "redis");
+    match all.iter().position(|x| std::ptr::eq(x, d)) {
+        Some(i) => &readings[i],
+        None => &NOT_A_LINE,
+    }
+}
+
+/// The reading of a directive that is not one of the file's lines (none is asked for).
+static NOT_A_LINE: Reading = Reading {
+    refused: Vec::new(),
+    accepted: Vec::new(),
+};
+
+fn judge_line(cx: &Context<'_>, d: &Directive) -> Reading {
+    let line = d.line();
+    let mut reading = Reading {
+        refused: Vec::new(),
+        accepted: Vec::new(),
+    };
+    for c in &servers(cx).catalogues {
+        match c.check_line(&line) {
+            Ok(()) => reading.accepted.push(c),
+            Err(r) => reading.refused.push((c, r)),
+        }
+    }
+    reading
+}
+
+/// A finding of `meta` about the versions that refuse a line for the reasons `pick` selects:
+/// an error when every version the image may run refuses the line, else a warning that names
+/// the versions. At the key (`at_key`, for names) or the value. `None` when no version refuses
+/// it for those reasons.
+pub(super) fn refusal_finding(
+    meta: &RuleMeta,
+    cx: &Context<'_>,
+    d: &Directive,
+    reading: &Reading,
+    pick: impl Fn(&model::directives::Catalogue, &model::directives::Refusal) -> bool,
+    what: &str,
+    at_key: bool,
+) -> Option<Diagnostic> {
+    let picked: Vec<_> = reading.picked(&pick).collect();
+    let (catalogue, reason) = picked.first()?;
+    let refusing: Vec<String> = picked.iter().map(|(c, _)| c.label()).collect();
+    let verb = if refusing.len() == 1 {
+        "refuses"
+    } else {
+        "refuse"
+    };
+    let message = format!(
+        "`{}`: {what}; {} {verb} to start",
+        d.line().trim(),
+        join_and(&refusing)
+    );
+    let key_ptr = key_pointer(d);
+    let mut diag = if at_key {
+        diag_key(meta, cx, &key_ptr, message)
+    } else {
+        diag(meta, cx, &d.ptr, message)
+    }
+    .with_note(format!("{} stops with \"{reason}\"", catalogue.label()));
+    // Say when a verdict rests on an assumed catalogue (a version no release was read for).
+    for (c, _) in &picked {
+        if c.basis == model::directives::Basis::Assumed {
+            diag = diag.with_note(format!("{}: {}", c.label(), c.derived_from));
+        }
+    }
+    if !reading.all_refuse() {
+        diag.severity = crate::diagnostic::Severity::Warning;
+        let accepting: Vec<String> = reading.accepted.iter().map(|c| c.label()).collect();
+        diag = diag.with_note(format!(
+            "{} {} it; the image may run any of these versions (pin the tag, or pass --server-version)",
+            join_and(&accepting),
+            if accepting.len() == 1 { "accepts" } else { "accept" }
+        ));
+    } else if servers(cx).unknown {
+        diag = diag.with_note(format!(
+            "the image names no version chartlint knows: every supported version refuses it ({})",
+            servers(cx).labels()
+        ));
+    }
+    Some(diag)
+}
+
+/// The pointer of a directive's key: its map entry (not a list item), or `customConfig`.
+fn key_pointer(d: &Directive) -> String {
+    let mut ptr = d.ptr.clone();
+    if let Some((head, last)) = ptr.rsplit_once('/') {
+        if last.parse::<usize>().is_ok() && head.ends_with(&crate::values::escape_pointer(&d.key)) {
+            ptr = head.to_string();
+        }
+    }
+    ptr
+}
+
+/// True when some supported version reads `name` as a memory value.
+pub(crate) fn is_memory_directive(name: &str) -> bool {
+    model::directives::catalogues().iter().any(|c| {
+        c.get(name).is_some_and(|d| {
+            matches!(
+                d.kind,
+                model::directives::Kind::Memory | model::directives::Kind::MemoryPercent
+            )
+        })
+    })
 }
 
 /// The effective value of a sentinel.config option.
@@ -380,10 +490,7 @@ pub(super) fn sentinel_option<'c>(cx: &'c Context<'_>, name: &str) -> Option<&'c
 
 /// Strip one pair of surrounding double quotes (`""` → empty), as Redis's argument splitter.
 pub(super) fn unquote(s: &str) -> &str {
-    let t = s.trim();
-    t.strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .unwrap_or(t)
+    model::conf::unquote(s)
 }
 
 /// The Redis major version of the image (`None` for `latest` or unknown tags).
@@ -481,31 +588,13 @@ pub(super) fn haproxy_millis(v: View<'_>) -> Option<u64> {
     n.checked_mul(factor)
 }
 
-/// The "did you mean" candidate closest to `word` (edit distance ≤ 3), if any.
-pub(super) fn suggest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .map(|c| (levenshtein(&word, c), c))
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// A Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores.
+pub(super) fn cpu_millis(v: View<'_>) -> Option<u64> {
+    match v {
+        View::String(s) => model::units::parse_cpu_quantity(s.trim()).ok(),
+        View::Number(n) => n.as_f64().map(|f| (f * 1000.0).ceil() as u64),
+        _ => None,
     }
-    prev[b.len()]
 }
 
 /// HAProxy is deployed.
@@ -550,10 +639,16 @@ pub(super) fn push_memory(
     };
     let limit = "/redis/resources/limits/memory";
     let at_ptr = user_first(cx, &[ptr, limit]);
-    let written = redis_directive(cx, "maxmemory")
-        .map(|d| format!("`maxmemory {}`: ", unquote(&d.value)))
-        .unwrap_or_default();
-    let d = diag(meta, cx, &at_ptr, format!("{written}{}", j.message())).with_help(help);
+    // maxmemory as written (`4g`), not as the model formats it (`3906250kb`).
+    let headline = match redis_directive(cx, "maxmemory") {
+        Some(d) => j.headline_as(unquote(&d.value)),
+        None => j.headline(),
+    };
+    let mut d = diag(meta, cx, &at_ptr, headline);
+    for n in j.notes() {
+        d = d.with_note(n);
+    }
+    let d = d.with_help(help);
     let (other, what) = if at_ptr == limit {
         (ptr, "maxmemory is set here")
     } else {
@@ -614,7 +709,7 @@ mod tests {
         assert_eq!(conf_text(&val("1e9")), "1000000000");
         assert_eq!(conf_text(&val("\"\"")), "\"\"");
         assert_eq!(conf_text(&val("~")), "\"\"");
-        assert_eq!(conf_text(&val("[a, 1]")), "[\"a\",1]");
+        assert_eq!(conf_text(&val("[a, 1e6]")), "[a 1e+06]");
     }
 
     #[test]
@@ -623,15 +718,5 @@ mod tests {
         assert_eq!(haproxy_millis(val("500ms").view()), Some(500));
         assert_eq!(haproxy_millis(val("250").view()), Some(250));
         assert_eq!(haproxy_millis(val("1x").view()), None);
-    }
-
-    #[test]
-    fn suggestions() {
-        let c = ["maxmemory-policy", "maxmemory"];
-        assert_eq!(
-            suggest("maxmemory-polcy", c.into_iter()),
-            Some("maxmemory-policy")
-        );
-        assert_eq!(suggest("zzzzzzzzzzzz", c.into_iter()), None);
     }
 }

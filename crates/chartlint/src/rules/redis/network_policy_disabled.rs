@@ -1,12 +1,12 @@
 use super::{at, diag, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA154",
     name: "network-policy-disabled",
-    severity: Severity::Info,
-    category: Category::Security,
+    severity: Info,
+    category: Security,
     summary:
         "networkPolicy.enabled is false: every pod in the cluster can reach Redis and Sentinel.",
     doc: r#"
@@ -28,23 +28,15 @@ networkPolicy:
 ### Fix
 Set `networkPolicy.enabled: true` and list your clients in `networkPolicy.ingressRules`.
 "#,
-};
+}
 
-pub(super) struct NetworkPolicyDisabled;
-
-impl Rule for NetworkPolicyDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !super::present(cx, "/networkPolicy/enabled") || truthy(at(cx, "/networkPolicy/enabled"))
+    {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !super::present(cx, "/networkPolicy/enabled") || truthy(at(cx, "/networkPolicy/enabled"))
-        {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/networkPolicy/enabled", "no NetworkPolicy: every pod of the cluster can connect to Redis and Sentinel")
-                .with_help("set `networkPolicy.enabled: true` and name your clients in `networkPolicy.ingressRules`"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/networkPolicy/enabled", "no NetworkPolicy: every pod of the cluster can connect to Redis and Sentinel")
+            .with_help("set `networkPolicy.enabled: true` and name your clients in `networkPolicy.ingressRules`"),
+    );
 }

@@ -1,12 +1,12 @@
 use super::{diag, majority, pdb_allowed, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA143",
     name: "pdb-allows-majority-loss",
-    severity: Severity::Warning,
-    category: Category::Availability,
+    severity: Warning,
+    category: Availability,
     summary: "The Redis PodDisruptionBudget allows evicting a Sentinel majority at once.",
     doc: r#"
 ### What it checks
@@ -14,7 +14,7 @@ Reports a Redis `podDisruptionBudget` that lets so many pods be evicted together
 a majority of Sentinels remain (e.g. `maxUnavailable: 2` of 3).
 
 ### Why it matters
-A failover needs a majority of all Sentinels (redis-facts §B.1). A drain that evicts two of
+A failover needs a majority of all Sentinels. A drain that evicts two of
 three pods, one of them the master, leaves no majority: writes stop until the pods are back.
 
 ### Example
@@ -26,30 +26,26 @@ podDisruptionBudget:
 
 ### Fix
 `maxUnavailable: 1` with 3 pods (2 with 5).
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
-};
+}
 
-pub(super) struct PdbAllowsMajorityLoss;
-
-impl Rule for PdbAllowsMajorityLoss {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pods) = replicas(cx).filter(|p| *p >= 3) else {
+        return;
+    };
+    let Some((allowed, ptr)) = pdb_allowed(cx, "/podDisruptionBudget", pods) else {
+        return;
+    };
+    let keep = majority(pods);
+    if pods - allowed >= keep {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(pods) = replicas(cx).filter(|p| *p >= 3) else {
-            return;
-        };
-        let Some((allowed, ptr)) = pdb_allowed(cx, "/podDisruptionBudget", pods) else {
-            return;
-        };
-        let keep = majority(pods);
-        if pods - allowed >= keep {
-            return;
-        }
-        out.push(
-            diag(&META, cx, &ptr, format!("the PodDisruptionBudget allows {allowed} of {pods} Redis pods to be evicted at once, leaving {} Sentinel(s) where a failover needs {keep}", pods - allowed))
-                .with_help(format!("set `maxUnavailable: {}`", pods - keep)),
-        );
-    }
+    out.push(
+        diag(&META, cx, &ptr, format!("the PodDisruptionBudget allows evicting {allowed} of {pods} Redis pods at once"))
+            .with_note(format!("that leaves {} Sentinel(s), and a failover needs {keep}", pods - allowed))
+            .with_help(format!("set `maxUnavailable: {}`", pods - keep)),
+    );
 }

@@ -1,12 +1,12 @@
 use super::{diag, haproxy_enabled, int_at, pdb_allowed, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA142",
     name: "pdb-blocks-drains",
-    severity: Severity::Warning,
-    category: Category::Availability,
+    severity: Warning,
+    category: Availability,
     summary: "A PodDisruptionBudget that allows no eviction (maxUnavailable 0, minAvailable ≥ pods) blocks node drains.",
     doc: r#"
 ### What it checks
@@ -28,38 +28,31 @@ podDisruptionBudget:
 ### Fix
 Allow one disruption: `maxUnavailable: 1`.
 "#,
-};
+}
 
-pub(super) struct PdbBlocksDrains;
-
-impl Rule for PdbBlocksDrains {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let haproxy = if haproxy_enabled(cx) {
-            int_at(cx, "/haproxy/replicas").and_then(|n| u32::try_from(n).ok())
-        } else {
-            None
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let haproxy = if haproxy_enabled(cx) {
+        int_at(cx, "/haproxy/replicas").and_then(|n| u32::try_from(n).ok())
+    } else {
+        None
+    };
+    for (base, pods, what) in [
+        ("/podDisruptionBudget", replicas(cx), "Redis"),
+        ("/haproxy/podDisruptionBudget", haproxy, "HAProxy"),
+    ] {
+        let Some(pods) = pods.filter(|p| *p > 0) else {
+            continue;
         };
-        for (base, pods, what) in [
-            ("/podDisruptionBudget", replicas(cx), "Redis"),
-            ("/haproxy/podDisruptionBudget", haproxy, "HAProxy"),
-        ] {
-            let Some(pods) = pods.filter(|p| *p > 0) else {
-                continue;
-            };
-            let Some((allowed, ptr)) = pdb_allowed(cx, base, pods) else {
-                continue;
-            };
-            if allowed > 0 {
-                continue;
-            }
-            out.push(
-                diag(&META, cx, &ptr, format!("the {what} PodDisruptionBudget allows no eviction of its {pods} pod(s): node drains and upgrades wait forever"))
-                    .with_help("set `maxUnavailable: 1`"),
-            );
+        let Some((allowed, ptr)) = pdb_allowed(cx, base, pods) else {
+            continue;
+        };
+        if allowed > 0 {
+            continue;
         }
+        out.push(
+            diag(&META, cx, &ptr, format!("the {what} PodDisruptionBudget allows no eviction of its {pods} pod(s)"))
+                .with_note("node drains and cluster upgrades wait forever")
+                .with_help("set `maxUnavailable: 1`"),
+        );
     }
 }

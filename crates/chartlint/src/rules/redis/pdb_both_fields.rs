@@ -1,12 +1,12 @@
 use super::{at, diag, haproxy_enabled, user_first};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA141",
     name: "pdb-both-fields",
-    severity: Severity::Error,
-    category: Category::Availability,
+    severity: Error,
+    category: Availability,
     summary: "A PodDisruptionBudget sets both minAvailable and maxUnavailable: the API server rejects it.",
     doc: r#"
 ### What it checks
@@ -27,31 +27,24 @@ podDisruptionBudget:
 ### Fix
 Keep one field: `maxUnavailable: 1`.
 "#,
-};
+}
 
-pub(super) struct PdbBothFields;
-
-impl Rule for PdbBothFields {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (base, gate) in [
-            ("/podDisruptionBudget", true),
-            ("/haproxy/podDisruptionBudget", haproxy_enabled(cx)),
-        ] {
-            let min = format!("{base}/minAvailable");
-            let max = format!("{base}/maxUnavailable");
-            if gate
-                && at(cx, &min).is_some_and(|v| !v.is_null())
-                && at(cx, &max).is_some_and(|v| !v.is_null())
-            {
-                out.push(
-                    diag(&META, cx, &user_first(cx, &[&min, &max]), "minAvailable and maxUnavailable are both set: the API server rejects the PodDisruptionBudget and the install fails")
-                        .with_help("keep only `maxUnavailable: 1`"),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (base, gate) in [
+        ("/podDisruptionBudget", true),
+        ("/haproxy/podDisruptionBudget", haproxy_enabled(cx)),
+    ] {
+        let min = format!("{base}/minAvailable");
+        let max = format!("{base}/maxUnavailable");
+        if gate
+            && at(cx, &min).is_some_and(|v| !v.is_null())
+            && at(cx, &max).is_some_and(|v| !v.is_null())
+        {
+            out.push(
+                diag(&META, cx, &user_first(cx, &[&min, &max]), "minAvailable and maxUnavailable are both set")
+                    .with_note("the API server rejects the PodDisruptionBudget, and the install fails")
+                    .with_help("keep only `maxUnavailable: 1`"),
+            );
         }
     }
 }

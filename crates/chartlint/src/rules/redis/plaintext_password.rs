@@ -1,12 +1,12 @@
 use super::{at, diag, text, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA147",
     name: "plaintext-password",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary: "A password written in the values (redisPassword, sentinel.password) instead of an existing Secret.",
     doc: r#"
 ### What it checks
@@ -27,37 +27,30 @@ redisPassword: s3cret
 ### Fix
 Create a Secret and set `existingSecret` (and `authKey`); remove `redisPassword`.
 "#,
-};
+}
 
-pub(super) struct PlaintextPassword;
-
-impl Rule for PlaintextPassword {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let cases = [
-            (
-                "/auth",
-                "/redisPassword",
-                "/existingSecret",
-                "existingSecret",
-            ),
-            (
-                "/sentinel/auth",
-                "/sentinel/password",
-                "/sentinel/existingSecret",
-                "sentinel.existingSecret",
-            ),
-        ];
-        for (gate, password, secret, secret_name) in cases {
-            if truthy(at(cx, gate)) && text(cx, password).is_some() && text(cx, secret).is_none() {
-                out.push(
-                    diag(&META, cx, password, "the password is written in the values: it ends up in Git, in Helm's release Secret and in `helm get values`")
-                        .with_help(format!("store it in a Secret and set `{secret_name}`")),
-                );
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let cases = [
+        (
+            "/auth",
+            "/redisPassword",
+            "/existingSecret",
+            "existingSecret",
+        ),
+        (
+            "/sentinel/auth",
+            "/sentinel/password",
+            "/sentinel/existingSecret",
+            "sentinel.existingSecret",
+        ),
+    ];
+    for (gate, password, secret, secret_name) in cases {
+        if truthy(at(cx, gate)) && text(cx, password).is_some() && text(cx, secret).is_none() {
+            out.push(
+                diag(&META, cx, password, "the password is written in the values")
+                    .with_note("it ends up in Git, in Helm's release Secret and in `helm get values`")
+                    .with_help(format!("store it in a Secret and set `{secret_name}`")),
+            );
         }
     }
 }

@@ -1,13 +1,13 @@
 use super::{diag, haproxy_enabled, value_at};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::{Value, View};
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA152",
     name: "pod-security-restricted",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary:
         "A container securityContext breaks the Pod Security Standards \"restricted\" profile.",
     doc: r#"
@@ -33,65 +33,57 @@ containerSecurityContext:
 Keep the chart defaults (`runAsNonRoot: true`, `allowPrivilegeEscalation: false`,
 `capabilities.drop: [ALL]`, `seccompProfile.type: RuntimeDefault`).
 "#,
-};
+}
 
-pub(super) struct PodSecurityRestricted;
-
-impl Rule for PodSecurityRestricted {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut sets = vec![(
+        "/containerSecurityContext",
+        "/securityContext",
+        "Redis pod containers",
+    )];
+    if haproxy_enabled(cx) {
+        sets.push((
+            "/haproxy/containerSecurityContext",
+            "/haproxy/securityContext",
+            "HAProxy containers",
+        ));
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut sets = vec![(
-            "/containerSecurityContext",
-            "/securityContext",
-            "Redis pod containers",
-        )];
-        if haproxy_enabled(cx) {
-            sets.push((
-                "/haproxy/containerSecurityContext",
-                "/haproxy/securityContext",
-                "HAProxy containers",
-            ));
+    for (container, pod, what) in sets {
+        if !super::present(cx, container) {
+            continue;
         }
-        for (container, pod, what) in sets {
-            if !super::present(cx, container) {
-                continue;
-            }
-            // Each context looked up once; its keys read below it (no pointer built per key).
-            let (container_ctx, pod_ctx) = (value_at(cx, container), value_at(cx, pod));
-            let c = |k: &str| container_ctx.and_then(|v| v.pointer(k)).map(Value::view);
-            let p = |k: &str| pod_ctx.and_then(|v| v.pointer(k)).map(Value::view);
-            let is_bool =
-                |v: Option<View<'_>>, want: bool| matches!(v, Some(View::Bool(b)) if b == want);
-            let mut missing = Vec::new();
-            if is_bool(c("/privileged"), true) {
-                missing.push("privileged must not be true");
-            }
-            if !is_bool(c("/runAsNonRoot").or_else(|| p("/runAsNonRoot")), true) {
-                missing.push("runAsNonRoot: true");
-            }
-            if !is_bool(c("/allowPrivilegeEscalation"), false) {
-                missing.push("allowPrivilegeEscalation: false");
-            }
-            let drops_all = matches!(c("/capabilities/drop"), Some(View::Array(a)) if a.iter().any(|v| v.view().as_str() == Some("ALL")));
-            if !drops_all {
-                missing.push("capabilities.drop: [ALL]");
-            }
-            let seccomp = c("/seccompProfile/type")
-                .or_else(|| p("/seccompProfile/type"))
-                .and_then(|v| v.as_str());
-            if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
-                missing.push("seccompProfile.type: RuntimeDefault");
-            }
-            if missing.is_empty() {
-                continue;
-            }
-            out.push(
-                diag(&META, cx, container, format!("{what} break the Pod Security \"restricted\" profile (needs {}): namespaces enforcing it reject the pods", missing.join(", ")))
-                    .with_help("keep the chart's default securityContext values"),
-            );
+        // Each context looked up once; its keys read below it (no pointer built per key).
+        let (container_ctx, pod_ctx) = (value_at(cx, container), value_at(cx, pod));
+        let c = |k: &str| container_ctx.and_then(|v| v.pointer(k)).map(Value::view);
+        let p = |k: &str| pod_ctx.and_then(|v| v.pointer(k)).map(Value::view);
+        let is_bool =
+            |v: Option<View<'_>>, want: bool| matches!(v, Some(View::Bool(b)) if b == want);
+        let mut missing = Vec::new();
+        if is_bool(c("/privileged"), true) {
+            missing.push("privileged must not be true");
         }
+        if !is_bool(c("/runAsNonRoot").or_else(|| p("/runAsNonRoot")), true) {
+            missing.push("runAsNonRoot: true");
+        }
+        if !is_bool(c("/allowPrivilegeEscalation"), false) {
+            missing.push("allowPrivilegeEscalation: false");
+        }
+        let drops_all = matches!(c("/capabilities/drop"), Some(View::Array(a)) if a.iter().any(|v| v.view().as_str() == Some("ALL")));
+        if !drops_all {
+            missing.push("capabilities.drop: [ALL]");
+        }
+        let seccomp = c("/seccompProfile/type")
+            .or_else(|| p("/seccompProfile/type"))
+            .and_then(|v| v.as_str());
+        if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
+            missing.push("seccompProfile.type: RuntimeDefault");
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        out.push(
+            diag(&META, cx, container, format!("{what} break the Pod Security \"restricted\" profile (needs {}): namespaces enforcing it reject the pods", missing.join(", ")))
+                .with_help("keep the chart's default securityContext values"),
+        );
     }
 }

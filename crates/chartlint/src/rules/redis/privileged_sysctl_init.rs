@@ -1,12 +1,12 @@
 use super::{at, diag, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA151",
     name: "privileged-sysctl-init",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary: "sysctlImage.enabled runs a privileged init container as root in every Redis pod.",
     doc: r#"
 ### What it checks
@@ -26,26 +26,26 @@ sysctlImage:
 ```
 
 ### Fix
-Set namespaced sysctls with `securityContext.sysctls` (`net.core.somaxconn` is namespaced and
-safe since Kubernetes 1.22) and tune the nodes (THP) with the node configuration, then set
-`sysctlImage.enabled: false`.
+Set `sysctlImage.enabled: false` and tune the nodes (`net.core.somaxconn`, THP) with the node
+configuration. `net.core.somaxconn` is namespaced but not in the kubelet's safe set: a pod that
+sets it in `securityContext.sysctls` is rejected unless the node's kubelet runs with
+`--allowed-unsafe-sysctls=net.core.somaxconn`.
+
+### References
+- Using sysctls in a Kubernetes cluster (safe and unsafe sysctls):
+  https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/
+- Pod Security Standards: https://kubernetes.io/docs/concepts/security/pod-security-standards/
 "#,
-};
+}
 
-pub(super) struct PrivilegedSysctlInit;
-
-impl Rule for PrivilegedSysctlInit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !truthy(at(cx, "/sysctlImage/enabled")) {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !truthy(at(cx, "/sysctlImage/enabled")) {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/sysctlImage/enabled", "sysctlImage runs a privileged root init container in every Redis pod: it can take over the node, changes kernel settings for every workload there, and Pod Security baseline/restricted reject it")
-                .with_help("use `securityContext.sysctls` for net.core.somaxconn, tune THP on the nodes, and set `sysctlImage.enabled: false`"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/sysctlImage/enabled", "sysctlImage runs a privileged root init container in every Redis pod")
+            .with_note("it can take over the node, changes kernel settings for every workload there, and Pod Security baseline/restricted reject it")
+            .with_note("net.core.somaxconn is not one of the kubelet's safe sysctls: set through `securityContext.sysctls`, it needs `--allowed-unsafe-sysctls=net.core.somaxconn` on the nodes' kubelet, or the pods are rejected")
+            .with_help("set `sysctlImage.enabled: false` and tune the nodes (somaxconn, THP) where you run them"),
+    );
 }

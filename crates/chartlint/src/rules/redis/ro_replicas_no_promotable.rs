@@ -1,13 +1,13 @@
 use super::{at, diag, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 use crate::values::View;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA108",
     name: "ro-replicas-no-promotable",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary: "ro_replicas leaves fewer than two promotable pods: some master failure has no replica to promote.",
     doc: r#"
 ### What it checks
@@ -28,7 +28,7 @@ ro_replicas: "1,2"
 ### Fix
 Keep at least two pods out of `ro_replicas` (e.g. `ro_replicas: "2"` with 3 pods).
 "#,
-};
+}
 
 /// The indexes listed in `ro_replicas`, as init.sh matches them (spaces removed, exact text).
 pub(super) fn ro_tokens(cx: &Context<'_>) -> Vec<String> {
@@ -44,48 +44,40 @@ pub(super) fn ro_tokens(cx: &Context<'_>) -> Vec<String> {
     }
 }
 
-pub(super) struct RoReplicasNoPromotable;
-
-impl Rule for RoReplicasNoPromotable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pods) = replicas(cx) else { return };
+    let tokens = ro_tokens(cx);
+    if pods < 2 || tokens.is_empty() {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(pods) = replicas(cx) else { return };
-        let tokens = ro_tokens(cx);
-        if pods < 2 || tokens.is_empty() {
-            return;
-        }
-        // Count arithmetically: `replicas` may be huge.
-        let listed: std::collections::BTreeSet<u32> = tokens
-            .iter()
-            .filter_map(|t| {
-                t.parse::<u32>()
-                    .ok()
-                    .filter(|i| *i < pods && i.to_string() == *t)
-            })
-            .collect();
-        let promotable = pods - listed.len() as u32;
-        if promotable >= 2 {
-            return;
-        }
-        let first = (0..=listed.len() as u32).find(|i| !listed.contains(i));
-        let which = match first.filter(|_| promotable == 1) {
-            Some(p) => format!("only pod {p} can be promoted, so when it is the master and dies no replica can take over"),
-            None => "no pod can be promoted, so no failover is possible".to_string(),
-        };
-        out.push(
-            diag(
-                &META,
-                cx,
-                "/ro_replicas",
-                format!(
-                    "ro_replicas gives replica-priority 0 to {} of {pods} pods: {which}",
-                    listed.len()
-                ),
-            )
-            .with_help("keep at least two pods out of ro_replicas"),
-        );
+    // Count arithmetically: `replicas` may be huge.
+    let listed: std::collections::BTreeSet<u32> = tokens
+        .iter()
+        .filter_map(|t| {
+            t.parse::<u32>()
+                .ok()
+                .filter(|i| *i < pods && i.to_string() == *t)
+        })
+        .collect();
+    let promotable = pods - listed.len() as u32;
+    if promotable >= 2 {
+        return;
     }
+    let first = (0..=listed.len() as u32).find(|i| !listed.contains(i));
+    let which = match first.filter(|_| promotable == 1) {
+        Some(p) => format!("only pod {p} can be promoted, so when it is the master and dies no replica can take over"),
+        None => "no pod can be promoted, so no failover is possible".to_string(),
+    };
+    out.push(
+        diag(
+            &META,
+            cx,
+            "/ro_replicas",
+            format!(
+                "ro_replicas gives replica-priority 0 to {} of {pods} pods: {which}",
+                listed.len()
+            ),
+        )
+        .with_help("keep at least two pods out of ro_replicas"),
+    );
 }

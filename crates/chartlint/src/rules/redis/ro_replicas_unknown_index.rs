@@ -1,13 +1,13 @@
 use super::ro_replicas_no_promotable::ro_tokens;
 use super::{diag, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA109",
     name: "ro-replicas-unknown-index",
-    severity: Severity::Warning,
-    category: Category::Sentinel,
+    severity: Warning,
+    category: Sentinel,
     summary: "An ro_replicas entry matches no pod (not a pod index, or not below replicas).",
     doc: r#"
 ### What it checks
@@ -27,39 +27,31 @@ ro_replicas: "3"
 ### Fix
 List ordinals of existing pods, comma-separated: `ro_replicas: "2"`.
 "#,
-};
+}
 
-pub(super) struct RoReplicasUnknownIndex;
-
-impl Rule for RoReplicasUnknownIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pods) = replicas(cx) else { return };
+    let bad: Vec<String> = ro_tokens(cx)
+        .into_iter()
+        .filter(|t| match t.parse::<u32>() {
+            Ok(i) => i >= pods || i.to_string() != *t,
+            Err(_) => true,
+        })
+        .collect();
+    if bad.is_empty() {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(pods) = replicas(cx) else { return };
-        let bad: Vec<String> = ro_tokens(cx)
-            .into_iter()
-            .filter(|t| match t.parse::<u32>() {
-                Ok(i) => i >= pods || i.to_string() != *t,
-                Err(_) => true,
-            })
-            .collect();
-        if bad.is_empty() {
-            return;
-        }
-        out.push(
-            diag(
-                &META,
-                cx,
-                "/ro_replicas",
-                format!(
-                    "ro_replicas entries {} match no pod (pods are 0..{})",
-                    bad.join(", "),
-                    pods.saturating_sub(1)
-                ),
-            )
-            .with_help("list pod ordinals below `replicas`, comma-separated, e.g. `\"2\"`"),
-        );
-    }
+    out.push(
+        diag(
+            &META,
+            cx,
+            "/ro_replicas",
+            format!(
+                "ro_replicas entries {} match no pod (pods are 0..{})",
+                bad.join(", "),
+                pods.saturating_sub(1)
+            ),
+        )
+        .with_help("list pod ordinals below `replicas`, comma-separated, e.g. `\"2\"`"),
+    );
 }

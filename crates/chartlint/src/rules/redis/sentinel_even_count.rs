@@ -1,19 +1,19 @@
 use super::{diag, majority, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA101",
     name: "sentinel-even-count",
-    severity: Severity::Info,
-    category: Category::Sentinel,
+    severity: Info,
+    category: Sentinel,
     summary: "An even number of Sentinels (4, 6, ...) tolerates no more failures than one fewer.",
     doc: r#"
 ### What it checks
 Reports an even `replicas` of 4 or more (one Sentinel per pod).
 
 ### Why it matters
-A failover needs a majority of all Sentinels (redis-facts §B.1). 4 Sentinels need 3, so they
+A failover needs a majority of all Sentinels. 4 Sentinels need 3, so they
 survive one lost pod, exactly like 3 Sentinels; the fourth pod adds cost and a larger majority.
 
 ### Example
@@ -23,34 +23,32 @@ replicas: 4
 
 ### Fix
 Use an odd count: 3 (survives one lost pod) or 5 (survives two).
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
-};
+}
 
-pub(super) struct SentinelEvenCount;
-
-impl Rule for SentinelEvenCount {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(n) = replicas(cx) else { return };
+    if n < 4 || n % 2 == 1 {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(n) = replicas(cx) else { return };
-        if n < 4 || n % 2 == 1 {
-            return;
-        }
-        out.push(
-            diag(
-                &META,
-                cx,
-                "/replicas",
-                format!(
-                    "{n} Sentinels need a majority of {} to fail over, so they survive {} lost pod(s), no more than {} Sentinels would",
-                    majority(n),
-                    n - majority(n),
-                    n - 1
-                ),
-            )
-            .with_help(format!("use an odd number of pods: {} or {}", n - 1, n.saturating_add(1))),
-        );
-    }
+    out.push(
+        diag(
+            &META,
+            cx,
+            "/replicas",
+            format!(
+                "{n} Sentinels survive no more lost pods than {} would",
+                n - 1
+            ),
+        )
+        .with_note(format!(
+            "a failover needs a majority of {}: {n} Sentinels survive {} lost pod(s)",
+            majority(n),
+            n - majority(n)
+        ))
+        .with_help(format!("use an odd number of pods: {} or {}", n - 1, n.saturating_add(1))),
+    );
 }

@@ -1,12 +1,12 @@
 use super::{at, diag, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA115",
     name: "sentinel-hostnames-without-resolve",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary:
         "sentinel.announceHostnames without sentinel.resolveHostnames: Sentinel refuses to start.",
     doc: r#"
@@ -16,8 +16,7 @@ Reports `sentinel.announceHostnames: true` while `sentinel.resolveHostnames` is 
 ### Why it matters
 With announceHostnames, init.sh writes the pods' DNS names (not IPs) into the
 `sentinel monitor` line. Without `sentinel resolve-hostnames yes` Sentinel refuses to start:
-"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/evidence.rs;
-redis-facts §B.10).
+"Can't resolve instance hostname." (observed on redis-sentinel 7.0.15, see tests/chartlint_evidence.rs).
 
 ### Example
 ```yaml
@@ -27,26 +26,22 @@ sentinel:
 
 ### Fix
 Set `sentinel.resolveHostnames: true` as well.
+
+### References
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
-};
+}
 
-pub(super) struct SentinelHostnamesWithoutResolve;
-
-impl Rule for SentinelHostnamesWithoutResolve {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !truthy(at(cx, "/sentinel/announceHostnames"))
+        || truthy(at(cx, "/sentinel/resolveHostnames"))
+        || truthy(at(cx, "/sentinel/customConfig"))
+    {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if !truthy(at(cx, "/sentinel/announceHostnames"))
-            || truthy(at(cx, "/sentinel/resolveHostnames"))
-            || truthy(at(cx, "/sentinel/customConfig"))
-        {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/sentinel/announceHostnames", "sentinel.announceHostnames puts DNS names into `sentinel monitor`, and without resolve-hostnames Sentinel refuses to start (\"Can't resolve instance hostname.\")")
-                .with_help("set `sentinel.resolveHostnames: true`"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/sentinel/announceHostnames", "sentinel.announceHostnames without sentinel.resolveHostnames: Sentinel refuses to start")
+            .with_note("announced DNS names go into `sentinel monitor`, which Sentinel cannot read without resolve-hostnames (\"Can't resolve instance hostname.\")")
+            .with_help("set `sentinel.resolveHostnames: true`"),
+    );
 }

@@ -1,22 +1,23 @@
 use super::{diag, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA136",
     name: "single-redis-pod",
-    severity: Severity::Error,
-    category: Category::Availability,
+    severity: Error,
+    category: Availability,
     summary: "replicas 0 or 1: no replica, no failover (and nothing runs with 0).",
     doc: r#"
 ### What it checks
-Reports `replicas` of 0 or 1.
+Reports `replicas: 0` (an error: nothing runs) and `replicas: 1` (a warning: a single pod
+without failover).
 
 ### Why it matters
 With one pod there is no replica to promote and a single Sentinel: any restart of that pod is an
-outage, and the chart's default `min-replicas-to-write 1` makes the master refuse every write
-(RHA104). With 0 no Redis runs at all. This chart exists to run a replicated, failing-over
-Redis.
+outage. That can be a deliberate profile (a cache, a test environment) as long as the pod
+accepts writes; with the chart's default `min-replicas-to-write 1` it refuses every write,
+which RHA104 reports as an error. With 0 no Redis runs at all.
 
 ### Example
 ```yaml
@@ -26,21 +27,20 @@ replicas: 1
 ### Fix
 Use `replicas: 3`. For a single, non-HA Redis use a simpler chart.
 "#,
-};
+}
 
-pub(super) struct SingleRedisPod;
-
-impl Rule for SingleRedisPod {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let message = match replicas(cx) {
-            Some(0) => "replicas 0: no Redis pod runs",
-            Some(1) => "replicas 1: a single Redis with no replica, so no failover is possible and every restart of the pod is an outage",
-            _ => return,
-        };
-        out.push(diag(&META, cx, "/replicas", message).with_help("set `replicas: 3`"));
-    }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let d = match replicas(cx) {
+        Some(0) => diag(&META, cx, "/replicas", "replicas 0: no Redis pod runs"),
+        // A deliberate single-pod profile still serves writes: no failover is a warning (a
+        // min-replicas-to-write that refuses every write is RHA104's error).
+        Some(1) => {
+            let mut d = diag(&META, cx, "/replicas", "replicas 1: a single Redis with no replica")
+                .with_note("no failover is possible, and every restart of the pod is an outage");
+            d.severity = crate::diagnostic::Severity::Warning;
+            d
+        }
+        _ => return,
+    };
+    out.push(d.with_help("set `replicas: 3`"));
 }

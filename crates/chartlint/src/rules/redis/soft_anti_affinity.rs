@@ -1,12 +1,12 @@
 use super::{at, diag, replicas, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA137",
     name: "soft-anti-affinity",
-    severity: Severity::Warning,
-    category: Category::Availability,
+    severity: Warning,
+    category: Availability,
     summary: "Redis pods only prefer different nodes (hardAntiAffinity false): one node can hold the Sentinel majority.",
     doc: r#"
 ### What it checks
@@ -15,7 +15,7 @@ Reports `hardAntiAffinity: false` without a custom `affinity`, with 2 or more po
 ### Why it matters
 Preferred anti-affinity lets the scheduler put two of three pods on one node when it is
 convenient. Losing that node then loses two Sentinels, the majority, and no failover can be
-authorized (redis-facts §B.1), besides losing two copies of the data.
+authorized, besides losing two copies of the data.
 
 ### Example
 ```yaml
@@ -25,29 +25,25 @@ hardAntiAffinity: false
 ### Fix
 Set `hardAntiAffinity: true` (pods stay Pending rather than share a node), or give an
 `affinity` that spreads the pods.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
-};
+}
 
-pub(super) struct SoftAntiAffinity;
-
-impl Rule for SoftAntiAffinity {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if replicas(cx).unwrap_or(0) < 2
+        || !super::present(cx, "/hardAntiAffinity")
+        || truthy(at(cx, "/hardAntiAffinity"))
+        || custom_affinity(at(cx, "/affinity"))
+    {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if replicas(cx).unwrap_or(0) < 2
-            || !super::present(cx, "/hardAntiAffinity")
-            || truthy(at(cx, "/hardAntiAffinity"))
-            || custom_affinity(at(cx, "/affinity"))
-        {
-            return;
-        }
-        out.push(
-            diag(&META, cx, "/hardAntiAffinity", "Redis pods only prefer different nodes: the scheduler may put two of them on one node, and losing that node loses the Sentinel majority and two copies of the data")
-                .with_help("set `hardAntiAffinity: true`"),
-        );
-    }
+    out.push(
+        diag(&META, cx, "/hardAntiAffinity", "Redis pods only prefer different nodes")
+            .with_note("the scheduler may put two of them on one node, and losing that node loses the Sentinel majority and two copies of the data")
+            .with_help("set `hardAntiAffinity: true`"),
+    );
 }
 
 /// A non-blank `affinity` string or a non-empty map replaces the generated affinity.

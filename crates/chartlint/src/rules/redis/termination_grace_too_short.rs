@@ -1,12 +1,12 @@
 use super::{at, diag, int_at, truthy};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA145",
     name: "termination-grace-too-short",
-    severity: Severity::Warning,
-    category: Category::Availability,
+    severity: Warning,
+    category: Availability,
     summary: "redis.terminationGracePeriodSeconds is too short for the preStop failover and the shutdown save.",
     doc: r#"
 ### What it checks
@@ -27,37 +27,29 @@ redis:
 ### Fix
 Keep the default 60 s, more for large datasets whose save takes longer.
 "#,
-};
+}
 
-pub(super) struct TerminationGraceTooShort;
-
-impl Rule for TerminationGraceTooShort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let ptr = "/redis/terminationGracePeriodSeconds";
+    let Some(set) = int_at(cx, ptr) else { return };
+    let grace = if set == 0 { 30 } else { set };
+    let pre_stop = truthy(at(cx, "/redis/lifecycle/preStop"));
+    let need = if pre_stop { 40 } else { 10 };
+    if grace >= need {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let ptr = "/redis/terminationGracePeriodSeconds";
-        let Some(set) = int_at(cx, ptr) else { return };
-        let grace = if set == 0 { 30 } else { set };
-        let pre_stop = truthy(at(cx, "/redis/lifecycle/preStop"));
-        let need = if pre_stop { 40 } else { 10 };
-        if grace >= need {
-            return;
-        }
-        let why = if pre_stop {
-            "the preStop hook waits up to 30 s for a failover and Redis then saves on SIGTERM"
-        } else {
-            "Redis saves its dataset on SIGTERM"
-        };
-        out.push(
-            diag(
-                &META,
-                cx,
-                ptr,
-                format!("grace period {grace} s: {why}, and SIGKILL at {grace} s cuts that short"),
-            )
-            .with_help("use 60 s or more (the default is 60)"),
-        );
-    }
+    let why = if pre_stop {
+        "the preStop hook waits up to 30 s for a failover and Redis then saves on SIGTERM"
+    } else {
+        "Redis saves its dataset on SIGTERM"
+    };
+    out.push(
+        diag(
+            &META,
+            cx,
+            ptr,
+            format!("grace period {grace} s: {why}, and SIGKILL at {grace} s cuts that short"),
+        )
+        .with_help("use 60 s or more (the default is 60)"),
+    );
 }

@@ -1,12 +1,12 @@
 use super::{at, diag, int_at, truthy};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA149",
     name: "tls-half-configured",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary: "TLS settings given without redis.tlsPort are ignored; redis.port 0 without tlsPort leaves no port at all.",
     doc: r#"
 ### What it checks
@@ -30,38 +30,32 @@ redis:
 ### Fix
 Set `redis.tlsPort` (e.g. 6380), or remove the unused TLS settings.
 "#,
-};
+}
 
-pub(super) struct TlsHalfConfigured;
-
-impl Rule for TlsHalfConfigured {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if truthy(at(cx, "/redis/tlsPort")) || truthy(at(cx, "/redis/customConfig")) {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if truthy(at(cx, "/redis/tlsPort")) || truthy(at(cx, "/redis/customConfig")) {
-            return;
-        }
-        if int_at(cx, "/redis/port") == Some(0) {
-            let mut d = diag(&META, cx, "/redis/port", "redis.port is 0 and redis.tlsPort is not set: Redis listens on no port, so no client, replica or Sentinel can connect")
-                .with_help("set `redis.tlsPort: 6380` or a non-zero `redis.port`");
-            d.severity = Severity::Error;
-            out.push(d);
-        }
-        for ptr in [
-            "/redis/tlsReplication",
-            "/redis/authClients",
-            "/sentinel/tlsPort",
-            "/sentinel/tlsReplication",
-            "/tls/secretName",
-        ] {
-            if truthy(at(cx, ptr)) {
-                out.push(
-                    diag(&META, cx, ptr, "this TLS setting has no effect without redis.tlsPort: the chart writes no TLS directives and traffic stays plain text")
-                        .with_help("set `redis.tlsPort` (e.g. 6380) or remove the setting"),
-                );
-            }
+    if int_at(cx, "/redis/port") == Some(0) {
+        let mut d = diag(&META, cx, "/redis/port", "redis.port is 0 and redis.tlsPort is not set")
+            .with_note("Redis listens on no port: no client, replica or Sentinel can connect")
+            .with_help("set `redis.tlsPort: 6380` or a non-zero `redis.port`");
+        d.severity = Severity::Error;
+        out.push(d);
+    }
+    for ptr in [
+        "/redis/tlsReplication",
+        "/redis/authClients",
+        "/sentinel/tlsPort",
+        "/sentinel/tlsReplication",
+        "/tls/secretName",
+    ] {
+        if truthy(at(cx, ptr)) {
+            out.push(
+                diag(&META, cx, ptr, "this TLS setting has no effect without redis.tlsPort")
+                    .with_note("the chart writes no TLS directives, and traffic stays plain text")
+                    .with_help("set `redis.tlsPort` (e.g. 6380) or remove the setting"),
+            );
         }
     }
 }

@@ -1,12 +1,12 @@
 use super::{diag, majority, replicas};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA100",
     name: "too-few-sentinels",
-    severity: Severity::Error,
-    category: Category::Sentinel,
+    severity: Error,
+    category: Sentinel,
     summary: "Two Redis pods run two Sentinels: losing the master's pod leaves no majority, so no failover.",
     doc: r#"
 ### What it checks
@@ -16,8 +16,7 @@ the number of Sentinels.
 ### Why it matters
 A failover must be authorized by a majority of all known Sentinels (`voters/2+1`), whatever the
 quorum says. With two pods, the master's pod (or node) dies with its Sentinel; the survivor is
-1 of 2 and is never elected (redis-facts §B.1, runs B and D: no failover in 32 s,
-`-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
+1 of 2 and is never elected (Sentinel logs `-failover-abort-not-elected`). Writes stop until the pod comes back. Only a crash of the Redis
 process alone fails over. The HA harness measures it on this chart's rendered pods
 (crates/podsim, scenario e, the seed's 2-pod values: no failover after the hard loss of the
 master pod, `SENTINEL CKQUORUM` answering "NOQUORUM 1 usable Sentinels. Not enough available
@@ -33,31 +32,28 @@ sentinel:
 
 ### Fix
 Run 3 pods (`replicas: 3`, `sentinel.quorum: 2`) on different nodes: any one pod can then be lost.
+
+### References
+- Redis Sentinel (quorum, majority, example deployments): https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
 "#,
-};
+}
 
-pub(super) struct TooFewSentinels;
-
-impl Rule for TooFewSentinels {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if replicas(cx) != Some(2) {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if replicas(cx) != Some(2) {
-            return;
-        }
-        out.push(
-            diag(
-                &META,
-                cx,
-                "/replicas",
-                format!(
-                    "2 Redis pods run 2 Sentinels: when the master's pod or node dies, the surviving Sentinel is 1 of 2 and a failover needs a majority of {}, so no failover happens and writes stop until the pod returns",
-                    majority(2)
-                ),
-            )
-            .with_help("set `replicas: 3` and `sentinel.quorum: 2`, with the pods on different nodes"),
-        );
-    }
+    out.push(
+        diag(
+            &META,
+            cx,
+            "/replicas",
+            "2 Redis pods run 2 Sentinels: losing the master's pod stops writes",
+        )
+        .with_note(format!(
+            "when the master's pod or node dies, the surviving Sentinel is 1 of 2 and a failover needs a majority of {}",
+            majority(2)
+        ))
+        .with_note("no failover happens, and writes stop until the pod returns")
+        .with_help("set `replicas: 3` and `sentinel.quorum: 2`, with the pods on different nodes"),
+    );
 }

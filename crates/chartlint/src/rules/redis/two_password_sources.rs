@@ -1,12 +1,12 @@
 use super::{diag, related, text};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA148",
     name: "two-password-sources",
-    severity: Severity::Warning,
-    category: Category::Security,
+    severity: Warning,
+    category: Security,
     summary:
         "Both a password and an existing Secret are set: the password in the values is ignored.",
     doc: r#"
@@ -27,25 +27,17 @@ existingSecret: redis-auth
 ### Fix
 Remove `redisPassword` (or `sentinel.password`).
 "#,
-};
+}
 
-pub(super) struct TwoPasswordSources;
-
-impl Rule for TwoPasswordSources {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (password, secret) in [
-            ("/redisPassword", "/existingSecret"),
-            ("/sentinel/password", "/sentinel/existingSecret"),
-        ] {
-            if text(cx, password).is_some() && text(cx, secret).is_some() {
-                let d = diag(&META, cx, password, "a password and an existing Secret are both set: the chart uses the Secret and ignores this password")
-                    .with_help("remove the password from the values");
-                out.push(related(d, cx, secret, "the Secret that is used"));
-            }
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (password, secret) in [
+        ("/redisPassword", "/existingSecret"),
+        ("/sentinel/password", "/sentinel/existingSecret"),
+    ] {
+        if text(cx, password).is_some() && text(cx, secret).is_some() {
+            let d = diag(&META, cx, password, "a password and an existing Secret are both set: the chart uses the Secret and ignores this password")
+                .with_help("remove the password from the values");
+            out.push(related(d, cx, secret, "the Secret that is used"));
         }
     }
 }

@@ -1,14 +1,13 @@
-use super::catalogue;
-use super::{diag_key, directives};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::values::escape_pointer;
+use super::{directives, read_line, refusal_finding, servers, suggest};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
+use model::directives::Refusal;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA130",
     name: "unknown-redis-directive",
-    severity: Severity::Error,
-    category: Category::Redis,
+    severity: Error,
+    category: Redis,
     summary: "A redis.config key that is not a Redis 7 directive: Redis refuses to start.",
     doc: r#"
 ### What it checks
@@ -18,7 +17,7 @@ Looks up every key of `redis.config` in the directive catalogue (Redis 7, old `s
 ### Why it matters
 The chart writes each key as a redis.conf line, and Redis refuses to start on an unknown
 directive: "Bad directive or wrong number of arguments" (observed on redis-server 7.0.15 with
-`maxmemory-polcy`, see tests/evidence.rs; redis-facts §B.10). The pods crash-loop.
+`maxmemory-polcy`, see tests/chartlint_evidence.rs). The pods crash-loop.
 
 ### Example
 ```yaml
@@ -29,32 +28,33 @@ redis:
 
 ### Fix
 Correct the spelling (the message suggests the directive).
+
+### References
+- Observed on the real servers: tests/chartlint_evidence.rs and tests/differential.rs (docs/evidence.md)
 "#,
-};
+}
 
-pub(super) struct UnknownRedisDirective;
-
-impl Rule for UnknownRedisDirective {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = std::collections::HashSet::new();
-        for d in directives(cx, "redis") {
-            if d.entry.is_some() || !seen.insert(d.key.clone()) {
-                continue;
-            }
-            let help = match super::suggest(&d.key, catalogue::redis_names()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "remove it, or check the directive in the redis.conf of your Redis version"
-                    .to_string(),
-            };
-            let ptr = format!("/redis/config/{}", escape_pointer(&d.key));
-            out.push(
-                diag_key(&META, cx, &ptr, format!("`{}` is not a Redis directive: Redis refuses to start (\"Bad directive or wrong number of arguments\")", d.key))
-                    .with_help(help),
-            );
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for d in directives(cx, "redis") {
+        if !seen.insert(d.key.to_ascii_lowercase()) {
+            continue;
         }
+        let reading = read_line(cx, d);
+        let pick = |_: &model::directives::Catalogue, r: &Refusal| *r == Refusal::UnknownName;
+        let Some(diag) = refusal_finding(&META, cx, d, reading, pick, "unknown directive", true)
+        else {
+            continue;
+        };
+        let names = servers(cx).catalogues.iter().flat_map(|c| c.names());
+        let help = match suggest(&d.key, names).filter(|s| !s.eq_ignore_ascii_case(&d.key)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if !reading.accepted.is_empty() => {
+                "remove it, or pin an image version that has it".to_string()
+            }
+            None => "remove it, or check the directive in the redis.conf of your server version"
+                .to_string(),
+        };
+        out.push(diag.with_help(help));
     }
 }

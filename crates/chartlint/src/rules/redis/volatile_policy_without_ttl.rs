@@ -1,12 +1,12 @@
 use super::{diag, redis_directive, unquote};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Context;
 
-pub(super) static META: RuleMeta = RuleMeta {
+rule! {
     id: "RHA125",
     name: "volatile-policy-without-ttl",
-    severity: Severity::Info,
-    category: Category::Memory,
+    severity: Info,
+    category: Memory,
     summary: "A volatile-* maxmemory-policy evicts only keys with a TTL; without any, writes fail with OOM errors.",
     doc: r#"
 ### What it checks
@@ -16,7 +16,7 @@ maxmemory is set.
 ### Why it matters
 The volatile policies only evict keys that have an expire. When no key has one they behave like
 `noeviction`: at maxmemory, writes fail with "OOM command not allowed when used memory >
-'maxmemory'." (observed, redis-facts §B.6). That is right for a store that must not lose keys,
+'maxmemory'." (Redis's reply). That is right for a store that must not lose keys,
 wrong for a cache that sets no TTLs.
 
 ### Example
@@ -30,30 +30,26 @@ redis:
 ### Fix
 For a cache use `allkeys-lru` or `allkeys-lfu`; keep volatile-* only if every evictable key has a
 TTL.
+
+### References
+- Key eviction, policies: https://redis.io/docs/latest/develop/reference/eviction/
 "#,
-};
+}
 
-pub(super) struct VolatilePolicyWithoutTtl;
-
-impl Rule for VolatilePolicyWithoutTtl {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(policy) = redis_directive(cx, "maxmemory-policy") else {
+        return;
+    };
+    let name = unquote(&policy.value).to_ascii_lowercase();
+    let maxmemory = redis_directive(cx, "maxmemory")
+        .and_then(|d| model::units::parse_redis_memory(unquote(&d.value)).ok())
+        .unwrap_or(0);
+    if !name.starts_with("volatile-") || maxmemory == 0 {
+        return;
     }
-
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(policy) = redis_directive(cx, "maxmemory-policy") else {
-            return;
-        };
-        let name = unquote(&policy.value).to_ascii_lowercase();
-        let maxmemory = redis_directive(cx, "maxmemory")
-            .and_then(|d| model::units::parse_redis_memory(unquote(&d.value)).ok())
-            .unwrap_or(0);
-        if !name.starts_with("volatile-") || maxmemory == 0 {
-            return;
-        }
-        out.push(
-            diag(&META, cx, &policy.ptr, format!("maxmemory-policy {name} evicts only keys with a TTL: if your keys have none, writes fail with OOM errors at maxmemory, as with noeviction"))
-                .with_help("use `allkeys-lru` (or `allkeys-lfu`) for a cache; keep volatile-* if every evictable key has a TTL"),
-        );
-    }
+    out.push(
+        diag(&META, cx, &policy.ptr, format!("maxmemory-policy {name} evicts only keys with a TTL"))
+            .with_note("if your keys have none, writes fail with OOM errors at maxmemory, as with noeviction")
+            .with_help("use `allkeys-lru` (or `allkeys-lfu`) for a cache; keep volatile-* if every evictable key has a TTL"),
+    );
 }

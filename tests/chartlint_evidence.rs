@@ -22,7 +22,7 @@ use chartlint::source::{SourceFile, SourceKind};
 use chartlint::yaml::{self, Limits};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn chart_dir() -> PathBuf {
@@ -318,6 +318,30 @@ const CASES: &[(&str, Server, &str, &str)] = &[
         Server::Redis,
         "redis:\n  config:\n    min-replicas-to-write: -1\n",
         "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "RHA164",
+        Server::Sentinel,
+        "sentinel:\n  config:\n    failover-timeout: 0\n",
+        "negative or zero time parameter.",
+    ),
+    (
+        "RHA164",
+        Server::Sentinel,
+        "sentinel:\n  config:\n    deny-scripts-reconfig: maybe\n",
+        "Please specify yes or no for the deny-scripts-reconfig options.",
+    ),
+    (
+        "RHA155",
+        Server::Redis,
+        "redis:\n  config:\n    maxmemory: 1 gb\n",
+        "wrong number of arguments",
+    ),
+    (
+        "RHA155",
+        Server::Redis,
+        "redis:\n  config:\n    save: \"900\"\n",
+        "Invalid save parameters",
     ),
 ];
 
