@@ -17,7 +17,7 @@ helm=${HELM:-$repo/.tools/bin/helm4}
 target=${CARGO_TARGET_DIR:-$repo/target}
 
 echo "building chartlint (release)..." >&2
-(cd "$repo" && CARGO_TARGET_DIR=$target cargo build --release -q -p chartlint)
+(cd "$repo" && CARGO_TARGET_DIR=$target cargo build --release -q -p chartgen --bin chartlint)
 chartlint=$target/release/chartlint
 
 work=$(mktemp -d)

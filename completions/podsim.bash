@@ -22,11 +22,17 @@ _podsim() {
             podsim,help)
                 cmd="podsim__subcmd__help"
                 ;;
+            podsim,run)
+                cmd="podsim__subcmd__run"
+                ;;
             podsim__subcmd__help,failover)
                 cmd="podsim__subcmd__help__subcmd__failover"
                 ;;
             podsim__subcmd__help,help)
                 cmd="podsim__subcmd__help__subcmd__help"
+                ;;
+            podsim__subcmd__help,run)
+                cmd="podsim__subcmd__help__subcmd__run"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _podsim() {
 
     case "${cmd}" in
         podsim)
-            opts="-h --help failover help"
+            opts="-h --help run failover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -49,7 +55,7 @@ _podsim() {
             return 0
             ;;
         podsim__subcmd__failover)
-            opts="-f -h --values --json --release --keep --hooks-before-sigterm --help"
+            opts="-f -h --values --server --json --release --keep --hooks-before-sigterm --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -60,6 +66,10 @@ _podsim() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -75,7 +85,7 @@ _podsim() {
             return 0
             ;;
         podsim__subcmd__help)
-            opts="failover help"
+            opts="run failover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,6 +119,50 @@ _podsim() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        podsim__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        podsim__subcmd__run)
+            opts="-f -h --values --server --json --release --keep --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -423,25 +423,15 @@ fn run_init(r: &Rendered, index: usize) -> String {
     ] {
         write_file(&scripts, key, r.configmap_key(&cm, key));
     }
-    let bin = tmp.path().join("bin");
-    let getent = write_file(
-        &bin,
-        "getent",
-        &format!(
-            "#!/bin/sh\n# test stub: announce Service i resolves to 127.0.0.(i+1)\n\
-             case \"$2\" in {F}-announce-*) i=\"${{2##*-}}\"; echo \"127.0.0.$((i + 1)) $2\" ;; *) exit 2 ;; esac\n"
-        ),
-    );
+    let bin = getent_stub(tmp.path());
     let sleep = write_file(
         &bin,
         "sleep",
         "#!/bin/sh\n# test stub: no retry pauses\nexit 0\n",
     );
-    for p in [&getent, &sleep] {
-        let mut chmod = Command::new("chmod");
-        chmod.arg("+x").arg(p);
-        assert!(run(&mut chmod, TOOL_TIMEOUT).success());
-    }
+    let mut chmod = Command::new("chmod");
+    chmod.arg("+x").arg(&sleep);
+    assert!(run(&mut chmod, TOOL_TIMEOUT).success());
     let data = tmp.path().join("data");
     let path = format!(
         "{}:{}",
@@ -463,6 +453,23 @@ fn run_init(r: &Rendered, index: usize) -> String {
     );
     std::fs::read_to_string(data.join("conf").join("redis.conf"))
         .unwrap_or_else(|e| panic!("init.sh wrote no redis.conf: {e}\n{}", out.describe()))
+}
+
+/// A directory under `dir` with a `getent` stub: announce Service i resolves to 127.0.0.(i+1).
+fn getent_stub(dir: &Path) -> std::path::PathBuf {
+    let bin = dir.join("bin");
+    let getent = write_file(
+        &bin,
+        "getent",
+        &format!(
+            "#!/bin/sh\n# test stub: announce Service i resolves to 127.0.0.(i+1)\n\
+             case \"$2\" in {F}-announce-*) i=\"${{2##*-}}\"; echo \"127.0.0.$((i + 1)) $2\" ;; *) exit 2 ;; esac\n"
+        ),
+    );
+    let mut chmod = Command::new("chmod");
+    chmod.arg("+x").arg(&getent);
+    assert!(run(&mut chmod, TOOL_TIMEOUT).success());
+    bin
 }
 
 /// Defect 5: ro_replicas was matched with `grep`, so "10" also made pods 1 and 0 read-only.
@@ -487,17 +494,17 @@ fn defect_05_ro_replicas_match_whole_indexes() {
     let r = render("replicas: 3\nro_replicas: \"1, 2\"\n");
     let conf0 = run_init(&r, 0);
     assert!(!has_line(&conf0, "replica-priority 0"), "{conf0}");
-    assert!(
-        !conf0.lines().any(|l| l.starts_with("slaveof")),
-        "pod 0 is the default master:\n{conf0}"
-    );
     for i in 1..3 {
         let conf = run_init(&r, i);
         assert!(has_line(&conf, "replica-priority 0"), "pod {i}:\n{conf}");
-        assert!(
-            has_line(&conf, "slaveof 127.0.0.1 6379"),
-            "pod {i}:\n{conf}"
-        );
+    }
+    // No sentinel answers: every pod waits for the bootstrap election as a replica of its own
+    // announce address (it keeps its data and syncs from no one; podsim's full-outage
+    // scenarios run the election). Upstream made ordinal 0 master with whatever it had.
+    for i in 0..3 {
+        let conf = run_init(&r, i);
+        let own = format!("slaveof 127.0.0.{} 6379", i + 1);
+        assert!(has_line(&conf, &own), "pod {i} must wait:\n{conf}");
     }
 }
 
@@ -542,41 +549,58 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
         "preStop script uses [[:\n{text}"
     );
 
-    // A real master (the rendered redis.conf) and a sentinel with the rendered sentinel.conf.
-    // init.sh would prepend the monitor line and fill the password placeholder; this copy gets
-    // both from the test.
-    let redis_path = write_file(
-        tmp.path(),
-        "redis.conf",
-        &local_copy(redis_conf(&r), tmp.path()),
+    // A real master (the rendered redis.conf, on 127.0.0.1), its replica (the announce
+    // address of ordinal 1, 127.0.0.2, as the getent stub resolves it) and a sentinel with the
+    // rendered sentinel.conf. init.sh would prepend the monitor line and fill the password
+    // placeholder; this copy gets both from the test. The hook fails over only to a replica
+    // that has every write, so the request needs one.
+    let bin = getent_stub(tmp.path());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
     );
-    let mut cmd = Command::new(tool(Tool::RedisServer));
-    cmd.arg(&redis_path);
-    let _redis = ServerProcess::start(
-        cmd,
-        redis_port,
-        "Ready to accept connections",
-        START_TIMEOUT,
-    );
+    let master_dir = tmp.path().join("master");
+    let replica_dir = tmp.path().join("replica");
+    let mut servers = Vec::new();
+    for (dir, bind, extra) in [
+        (&master_dir, "127.0.0.1", None),
+        (&replica_dir, "127.0.0.2", Some(redis_port)),
+    ] {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let conf = write_file(dir, "redis.conf", &local_copy(redis_conf(&r), dir));
+        let mut cmd = Command::new(tool(Tool::RedisServer));
+        cmd.arg(&conf).args(["--bind", bind]);
+        let ready = match extra {
+            Some(port) => {
+                // The master would list it by its connection's source address, 127.0.0.1.
+                cmd.args(["--replicaof", "127.0.0.1", &port.to_string()])
+                    .args(["--replica-announce-ip", "127.0.0.2"]);
+                "sync: Finished with success"
+            }
+            None => "Ready to accept connections",
+        };
+        servers.push(ServerProcess::start(cmd, redis_port, ready, START_TIMEOUT));
+    }
     let sconf = local_copy(sentinel_conf(&r), tmp.path());
     assert!(sconf.contains("replace-default-sentinel-auth"), "{sconf}");
     let sconf = format!("sentinel monitor mymaster 127.0.0.1 {redis_port} 1\n{sconf}")
         .replace("\"replace-default-sentinel-auth\"", "\"s3nt inel'pw\"");
     let sentinel_path = write_file(tmp.path(), "sentinel.conf", &sconf);
     let mut cmd = Command::new(tool(Tool::RedisSentinel));
-    cmd.arg(&sentinel_path);
-    let sentinel = ServerProcess::start(
-        cmd,
-        sentinel_port,
-        "+monitor master mymaster",
-        START_TIMEOUT,
-    );
+    cmd.arg(&sentinel_path).args(["--bind", "127.0.0.1"]);
+    let sentinel =
+        ServerProcess::start(cmd, sentinel_port, "+slave slave 127.0.0.2", START_TIMEOUT);
 
     let prestop = |auth: Option<&str>| {
         let mut cmd = Command::new(tool(Tool::Dash));
         cmd.arg(&script)
+            .env("PATH", &path)
+            .env("REDIS_HA_HOSTNAME", format!("{F}-server-0"))
             .env("REDIS_HA_LOCAL_HOST", "127.0.0.1")
-            .env("REDIS_HA_FAILOVER_TIMEOUT", "1")
+            .env("REDIS_HA_FAILOVER_TIMEOUT", "10")
+            .env("REDIS_HA_RESOLVE_ATTEMPTS", "1")
+            .env("REDIS_HA_CLI_TIMEOUT", "2")
             .env_remove("SENTINELAUTH")
             .env_remove("AUTH");
         if let Some(a) = auth {
@@ -584,17 +608,7 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
         }
         run(&mut cmd, Duration::from_secs(60))
     };
-    // With the container's SENTINELAUTH the sentinel accepts the request; the only refusal
-    // left is that this lone master has no replica to promote.
-    let out = prestop(Some(password));
-    let text = format!("{}{}", out.stdout, out.stderr);
-    assert!(
-        text.contains("NOGOODSLAVE") && !text.contains("NOAUTH"),
-        "authenticated failover request did not reach the sentinel:\n{}\n{}",
-        out.describe(),
-        sentinel.log()
-    );
-    // Without it (upstream's redis container) the sentinel refuses to talk.
+    // Without SENTINELAUTH (upstream's redis container) the sentinel refuses to talk.
     let out = prestop(None);
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(
@@ -602,6 +616,17 @@ fn defect_06_prestop_failover_works_with_sentinel_auth() {
         "unauthenticated request should be refused:\n{}",
         out.describe()
     );
+    // With the container's SENTINELAUTH the sentinel accepts the request and promotes the
+    // replica, which has every write.
+    let out = prestop(Some(password));
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        out.success() && text.contains("started a failover") && !text.contains("NOAUTH"),
+        "authenticated failover request did not reach the sentinel:\n{}\n{}",
+        out.describe(),
+        sentinel.log()
+    );
+    drop(servers);
 }
 
 fn secret_value(r: &Rendered, name: &str, key: &str) -> String {
@@ -968,4 +993,56 @@ fn defect_03_haproxy_checks_a_real_sentinel_on_its_configured_port() {
         sentinel.0, "DOWN",
         "check against :26379 must fail: {sentinel:?}"
     );
+}
+
+/// Issue 10: `sentinel master-reboot-down-after-period` only where the image's sentinel knows
+/// it (Redis 7.0 and later, Valkey); Redis 6.2 refuses unknown sentinel options. podsim starts
+/// sentinels with it on Redis 7.0.15, 8.2.3 and Valkey 9.1.2 (crates/podsim/tests/faults.rs).
+#[test]
+fn issue10_sentinel_reboot_period_only_where_supported() {
+    for (values, present) in [
+        ("image: {tag: 6.2.5-alpine}\n", false),
+        ("", true),
+        ("image: {repository: valkey/valkey, tag: \"8.1\"}\n", true),
+        ("image: {tag: latest}\n", true),
+        (
+            "sentinel: {config: {master-reboot-down-after-period: 5000}}\n",
+            true,
+        ),
+    ] {
+        let r = render(values);
+        let conf = sentinel_conf(&r);
+        let lines = conf
+            .lines()
+            .filter(|l| l.starts_with("sentinel master-reboot-down-after-period mymaster"))
+            .count();
+        assert_eq!(lines, usize::from(present), "{values}:\n{conf}");
+    }
+}
+
+/// Issue 10: HAProxy closes the sessions of a server it marks down (a demoted master) and runs
+/// one thread per core of its CPU limit, not of the node.
+#[test]
+fn issue10_haproxy_shutdown_sessions_and_threads() {
+    let cm = format!("{F}-configmap");
+    let r = render("haproxy: {enabled: true, resources: {limits: {cpu: 1500m}}}\n");
+    let cfg = r.configmap_key(&cm, "haproxy.cfg");
+    assert!(cfg.contains("\n  nbthread 2\n"), "{cfg}");
+    let servers: Vec<&str> = cfg
+        .lines()
+        .filter(|l| l.trim_start().starts_with("server R") && l.contains(":6379"))
+        .collect();
+    assert!(!servers.is_empty(), "{cfg}");
+    assert!(
+        servers
+            .iter()
+            .all(|l| l.contains("on-marked-down shutdown-sessions")),
+        "{cfg}"
+    );
+    let r = render("haproxy: {enabled: true, resources: {limits: {cpu: 250m}}}\n");
+    assert!(r
+        .configmap_key(&cm, "haproxy.cfg")
+        .contains("\n  nbthread 1\n"));
+    let r = render("haproxy: {enabled: true}\n");
+    assert!(!r.configmap_key(&cm, "haproxy.cfg").contains("nbthread"));
 }

@@ -329,14 +329,23 @@ fn consequences_match_what_helm_renders() {
 /// The in-place resize of `a` from redis-1g to redis-2g with its disk kept, as planned by the
 /// library (for its patches).
 fn in_place_plan(kube: (u32, u32), new_values: &str) -> generator::plan::InstancePlan {
+    plan_in_place(
+        kube,
+        &fleet("redis-1g", "", ""),
+        &fleet("redis-2g", new_values, ""),
+    )
+}
+
+/// The library's in-place plan of the one instance of two fleet files.
+fn plan_in_place(kube: (u32, u32), old: &str, new: &str) -> generator::plan::InstancePlan {
     let catalog = generator::fleet::Catalog::load(&root()).expect("catalog");
-    let old = generator::fleet::parse("old.yaml", &fleet("redis-1g", "", "")).expect("old");
-    let new = generator::fleet::parse("new.yaml", &fleet("redis-2g", new_values, "")).expect("new");
-    let old = generator::fleet::resolve(&old, &catalog).expect("resolve");
-    let new = generator::fleet::resolve(&new, &catalog).expect("resolve");
+    let resolve = |name: &str, text: &str| {
+        let file = generator::fleet::parse(name, text).expect("parse");
+        generator::fleet::resolve(&file, &catalog).expect("resolve")
+    };
     let plan = generator::plan::plan(
-        &old,
-        &new,
+        &resolve("old.yaml", old),
+        &resolve("new.yaml", new),
         &generator::fleet::ChartSource::parse("../generated-charts"),
         generator::plan::Options {
             in_place: true,
@@ -344,6 +353,14 @@ fn in_place_plan(kube: (u32, u32), new_values: &str) -> generator::plan::Instanc
         },
     );
     plan.instances.into_iter().next().expect("one instance")
+}
+
+/// The index of the first step of an in-place plan that contains `needle`.
+fn step_with(ip: &generator::plan::InPlace, needle: &str) -> usize {
+    ip.steps
+        .iter()
+        .position(|s| s.contains(needle))
+        .unwrap_or_else(|| panic!("no step with {needle:?}: {:#?}", ip.steps))
 }
 
 const KEEP_DISK: &str = "persistentVolume:\n  size: 3Gi";
@@ -395,12 +412,7 @@ fn in_place_resize_patches_validate_against_kubernetes() {
         ]
     );
     // The order of the issue: OnDelete, then the resize, then CONFIG SET.
-    let step = |needle: &str| {
-        ip.steps
-            .iter()
-            .position(|s| s.contains(needle))
-            .unwrap_or_else(|| panic!("no step with {needle:?}: {:#?}", ip.steps))
-    };
+    let step = |needle: &str| step_with(&ip, needle);
     assert!(step("OnDelete") < step("--subresource resize"));
     assert!(step("--subresource resize") < step("wait pod"));
     assert!(step("wait pod") < step("CONFIG SET maxmemory 2gb"));
@@ -445,6 +457,50 @@ fn in_place_resize_patches_validate_against_kubernetes() {
     assert!(!kubernetes_validate(&bad, "1.35.0").success());
 }
 
+/// A size brings its backlog and time budgets along (model::timing): the backlog is set live
+/// after maxmemory, the grace period and startup probe wait for each pod's next recreation,
+/// and the plan says so.
+#[test]
+fn in_place_resize_takes_what_the_size_brings_along() {
+    let p = plan_in_place(
+        (1, 35),
+        &fleet("redis-2g", "", ""),
+        &fleet("redis-4g", "persistentVolume:\n  size: 5Gi", ""),
+    );
+    let ip = p
+        .in_place
+        .clone()
+        .unwrap_or_else(|| panic!("no in-place plan: {p:#?}"));
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        ip.live_config,
+        [pair("maxmemory", "4gb"), pair("repl-backlog-size", "48mb")]
+    );
+    let deferred: Vec<&str> = ip.deferred.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        deferred,
+        [
+            "redis.terminationGracePeriodSeconds",
+            "redis.startupProbe.failureThreshold"
+        ]
+    );
+    let step = |needle: &str| step_with(&ip, needle);
+    assert!(
+        step("wait pod")
+            < step(
+                "CONFIG SET maxmemory 4gb && redis-cli -p 6379 CONFIG SET repl-backlog-size 48mb"
+            )
+    );
+    assert!(step("terminationGracePeriodSeconds 320 -> 640") > step("CONFIG SET maxmemory"));
+    let live = &p.consequences[0];
+    assert_eq!(live.kind, generator::plan::Kind::Live);
+    assert!(
+        live.detail.contains("until each is next recreated"),
+        "{}",
+        live.detail
+    );
+}
+
 #[test]
 fn in_place_resize_says_when_it_does_not_apply() {
     for (kube, values, reason) in [
@@ -475,27 +531,12 @@ fn in_place_resize_says_when_it_does_not_apply() {
         );
     }
     // A decrease: 2g -> 1g.
-    let catalog = generator::fleet::Catalog::load(&root()).expect("catalog");
-    let resolve = |text: &str| {
-        generator::fleet::resolve(
-            &generator::fleet::parse("f.yaml", text).expect("parse"),
-            &catalog,
-        )
-        .expect("resolve")
-    };
-    let plan = generator::plan::plan(
-        &resolve(&fleet("redis-2g", "persistentVolume:\n  size: 3Gi", "")),
-        &resolve(&fleet("redis-1g", "", "")),
-        &generator::fleet::ChartSource::parse("../generated-charts"),
-        generator::plan::Options {
-            in_place: true,
-            kube_version: (1, 35),
-        },
+    let p = plan_in_place(
+        (1, 35),
+        &fleet("redis-2g", "persistentVolume:\n  size: 3Gi", ""),
+        &fleet("redis-1g", "", ""),
     );
-    let why = plan.instances[0]
-        .in_place_refused
-        .clone()
-        .unwrap_or_default();
+    let why = p.in_place_refused.clone().unwrap_or_default();
     assert!(why.contains("decreases"), "{why}");
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Readiness (and startup) of the redis container: PING must answer PONG, and the node must be
-# a master or a replica whose link to its master is up.
+# Readiness of the redis container: PING must answer PONG, and the node must be a master or a
+# replica whose link to its master is up; or the pod waits for the bootstrap election (see
+# init.sh), which needs the next pod of an OrderedReady StatefulSet to start.
 set -u
 
 SCRIPT_DIR="$(dirname "$0")"
@@ -13,6 +14,10 @@ response="$(redis_cli "${LOCAL_HOST}" PING 2>&1 | tr -d '\r' | head -n 1)"
 if [ "${response}" != "PONG" ]; then
     echo "redis readiness: PING answered '${response}'" >&2
     exit 1
+fi
+
+if [ -f "${BOOTSTRAP_MARKER}" ]; then
+    exit 0
 fi
 
 # ROLE of a replica: slave, master host, master port, link state, offset.

@@ -4,7 +4,11 @@
 #   1. pause writes here (CLIENT PAUSE ... WRITE) and wait until every replica has applied
 #      everything written before the pause, so nothing acknowledged here is missing on the
 #      new master (read from the replicas themselves: WAIT relies on replica ACKs, which a
-#      paused master stops requesting, so it waited up to a second);
+#      paused master stops requesting, so it waited up to a second). Before the pause,
+#      replicas that are catching up (a full sync, a load) are waited for while they
+#      progress; when no replica has every write, the hook does not fail over at all and
+#      says why; replicas still behind get replica-priority 0 so that Sentinel does not pick
+#      them;
 #   2. ask another pod's sentinel to fail over (Kubernetes stops all containers of a pod at
 #      once, so the local sentinel is going away too; it is only the last resort);
 #   3. as soon as a replica reports role master, make the other replicas and this redis its
@@ -52,47 +56,126 @@ while [ "${i}" -lt "${REPLICAS}" ]; do
     i=$((i + 1))
 done
 
-# Writes resume by themselves when the pause ends, so a failed hand-over costs no more than
-# FAILOVER_TIMEOUT seconds of blocked writes. Redis < 6.2 has no WRITE mode: no pause then.
+# Phase 1, writes open: wait while attached replicas that are not yet streaming (a full sync,
+# a load after it) make progress, at most SYNC_WAIT seconds (half the grace period; the other
+# half is for the shutdown save); a replica without progress for STALL_SECONDS ends the wait.
+# Writes stay open meanwhile: a master whose writes are paused for longer than Sentinel's
+# down-after looks down to the sentinels (their PUBLISH on its command link blocks), and they
+# would fail over to one of these very replicas.
+SYNC_WAIT="${REDIS_HA_PRESTOP_SYNC_WAIT:-$((TERMINATION_GRACE_SECONDS / 2))}"
+if [ "${SYNC_WAIT}" -lt 5 ]; then
+    SYNC_WAIT=5
+fi
+STALL_SECONDS="${REDIS_HA_PRESTOP_STALL:-5}"
+
+# INFO replication of the replica at $1 when it replicates this redis; empty otherwise.
+attached_info() {
+    _info="$(redis_replication_info "${1}")"
+    if [ "$(info_field "${_info}" role)" = "slave" ] \
+        && [ "$(info_field "${_info}" master_host)" = "${my_address}" ]; then
+        echo "${_info}"
+    fi
+}
+
+polls_left=$((SYNC_WAIT * 10))
+stall_left=$((STALL_SECONDS * 10))
+last_progress=""
+while :; do
+    catching_up=""
+    progress=""
+    for host in ${others}; do
+        info="$(attached_info "${host}")"
+        if [ -n "${info}" ] && [ "$(info_field "${info}" master_link_status)" != "up" ]; then
+            catching_up="${catching_up} ${host}"
+            persistence="$(redis_cli "${host}" INFO persistence 2>/dev/null | tr -d '\r')"
+            progress="${progress} $(info_field "${info}" master_sync_read_bytes)/$(info_field "${persistence}" loading_loaded_bytes)"
+        fi
+    done
+    if [ -z "${catching_up}" ]; then
+        break
+    fi
+    if [ "${progress}" != "${last_progress}" ]; then
+        last_progress="${progress}"
+        stall_left=$((STALL_SECONDS * 10))
+    fi
+    polls_left=$((polls_left - 1))
+    stall_left=$((stall_left - 1))
+    if [ "${polls_left}" -le 0 ] || [ "${stall_left}" -le 0 ]; then
+        log "preStop: still catching up after the wait:${catching_up}"
+        break
+    fi
+    nap 0.1
+done
+
+# Phase 2: pause writes (resumed by themselves when the pause ends, so a failed hand-over
+# costs no more than FAILOVER_TIMEOUT seconds of blocked writes; Redis < 6.2 has no WRITE
+# mode: no pause then) and wait for the streaming replicas to apply the last writes.
 pause="$(redis_cli "${LOCAL_HOST}" CLIENT PAUSE "$((FAILOVER_TIMEOUT * 1000))" WRITE 2>&1 | tr -d '\r')" || true
+
+unpause() {
+    redis_cli "${LOCAL_HOST}" CLIENT UNPAUSE >/dev/null 2>&1 || true
+}
+
+synced_hosts=""
+behind_hosts=""
 if [ "${pause}" = "OK" ]; then
-    # The offset is fixed while writes are paused; each replica of this redis must reach it.
+    # The offset is fixed while writes are paused; a replica that reaches it has every write
+    # acknowledged here. Streaming replicas get there in milliseconds.
     target="$(info_field "$(redis_replication_info)" master_repl_offset)"
     polls=40
     while :; do
-        synced=0
-        behind=0
+        synced_hosts=""
+        behind_hosts=""
         for host in ${others}; do
-            info="$(redis_replication_info "${host}")"
-            if [ "$(info_field "${info}" role)" != "slave" ] \
-                || [ "$(info_field "${info}" master_host)" != "${my_address}" ]; then
-                continue
-            fi
+            info="$(attached_info "${host}")"
+            [ -n "${info}" ] || continue
             offset="$(info_field "${info}" slave_repl_offset)"
             case "${offset}${target}" in
                 '' | *[!0-9]*) caught_up=false ;;
                 *) if [ "${offset}" -ge "${target}" ]; then caught_up=true; else caught_up=false; fi ;;
             esac
-            if [ "${caught_up}" = true ]; then
-                synced=$((synced + 1))
+            if [ "${caught_up}" = true ] && [ "$(info_field "${info}" master_link_status)" = "up" ]; then
+                synced_hosts="${synced_hosts} ${host}"
             else
-                behind=$((behind + 1))
+                behind_hosts="${behind_hosts} ${host}"
             fi
         done
         polls=$((polls - 1))
-        if [ "${behind}" -eq 0 ] || [ "${polls}" -le 0 ]; then
+        if [ -z "${behind_hosts}" ] || [ "${polls}" -le 0 ]; then
             break
         fi
         nap 0.05
     done
-    log "preStop: writes paused; ${synced} replica(s) have every write, ${behind} behind"
+    log "preStop: writes paused; replica(s) with every write:${synced_hosts:- none}; behind:${behind_hosts:- none}"
+    if [ -z "${synced_hosts}" ]; then
+        unpause
+        # Upstream's hook (and this one before) failed over anyway, promoting a replica that
+        # missed acknowledged writes.
+        log "preStop: no replica has every write: not failing over (a promoted replica would lose acknowledged writes); writes resumed; Sentinel fails over after down-after-milliseconds once redis has stopped"
+        exit 1
+    fi
 else
     log "preStop: writes not paused (${pause:-no reply}); writes accepted during the hand-over may be lost"
 fi
 
-unpause() {
-    redis_cli "${LOCAL_HOST}" CLIENT UNPAUSE >/dev/null 2>&1 || true
+# Replicas that are behind must not be chosen by Sentinel: priority 0 until the hand-over
+# ends (Sentinel picks by priority, then by the offsets of its last INFO, which may be old).
+restore_priority=""
+for host in ${behind_hosts}; do
+    old="$(redis_cli "${host}" CONFIG GET replica-priority 2>/dev/null | tr -d '\r' | sed -n '2p')"
+    if [ -n "${old}" ] && redis_cli "${host}" CONFIG SET replica-priority 0 >/dev/null 2>&1; then
+        restore_priority="${restore_priority} ${host}=${old}"
+        log "preStop: ${host} is behind; replica-priority 0 during the hand-over"
+    fi
+done
+# Called by the EXIT trap.
+# shellcheck disable=SC2317
+restore_priorities() {
+    for pair in ${restore_priority}; do
+        redis_cli "${pair%%=*}" CONFIG SET replica-priority "${pair#*=}" >/dev/null 2>&1 || true
+    done
 }
+trap restore_priorities EXIT
 
 # The other pods' sentinels first: the local sentinel is being stopped together with this
 # container and may die in the middle of the failover it started (podsim saw the hand-over

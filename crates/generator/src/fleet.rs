@@ -512,24 +512,26 @@ fn size_to_chart<'c>(
     if chart.maxmemory == Some(bytes) {
         return Ok((chart, None));
     }
-    // The sizing reads only the pod count, the image tag and redis.config: merge just those
-    // parts (the whole values tree, a thousand times over, is most of a fleet's resolve time).
+    // The sizing reads only the pod count, the image tag, redis.config and the startup probe:
+    // merge just those parts (the whole values tree, a thousand times over, is most of a
+    // fleet's resolve time).
     let projected: Vec<Value> = layers.iter().map(sizing_part).collect();
-    let base = merge(&sizing_part(&chart.values), &projected);
-    let overlay = variants::resize(&base, size).map_err(|e| format!("size `{size}`: {e}"))?;
+    let overlay = variants::resize(&sizing_part(&chart.values), &projected, size)
+        .map_err(|e| format!("size `{size}`: {e}"))?;
     Ok((chart, Some(overlay)))
 }
 
-/// The part of a values tree (or of a values file) that `variants::sizing_input` reads, with
-/// whatever is written there (a `null` that deletes a default included).
+/// The part of a values tree (or of a values file) that `variants::resize` reads (the sizing
+/// input and the startup probe the time budgets follow), with whatever is written there (a
+/// `null` that deletes a default included).
 fn sizing_part(v: &Value) -> Value {
-    // `key` as written, narrowed to `inner` when it is a map.
-    let narrowed = |key: &str, inner: &str| -> Option<Value> {
+    // `key` as written, narrowed to `inner` keys when it is a map.
+    let narrowed = |key: &str, inner: &[&str]| -> Option<Value> {
         Some(match v.get(key)? {
             Value::Object(m) => Value::Object(
-                m.get(inner)
-                    .map(|x| (inner.to_string(), x.clone()))
-                    .into_iter()
+                inner
+                    .iter()
+                    .filter_map(|k| m.get(*k).map(|x| (k.to_string(), x.clone())))
                     .collect(),
             ),
             other => other.clone(),
@@ -539,7 +541,10 @@ fn sizing_part(v: &Value) -> Value {
     if let Some(r) = v.get("replicas") {
         out.insert("replicas".into(), r.clone());
     }
-    for (key, inner) in [("image", "tag"), ("redis", "config")] {
+    for (key, inner) in [
+        ("image", &["tag"][..]),
+        ("redis", &["config", "startupProbe"][..]),
+    ] {
         if let Some(part) = narrowed(key, inner) {
             out.insert(key.into(), part);
         }

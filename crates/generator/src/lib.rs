@@ -104,7 +104,11 @@ pub fn generate(root: &Path) -> Result<Generated> {
         name: v.name,
         description: v.description,
         values: v.values,
-        sizing: Some(model::sizing::explain(&v.sizing)),
+        sizing: Some(format!(
+            "{}\n{}",
+            model::sizing::explain(&v.sizing),
+            model::timing::explain(&v.timing)
+        )),
     }));
 
     let mut files = BTreeMap::new();
@@ -195,10 +199,11 @@ pub fn explain(root: &Path, name: &str) -> Result<String> {
         })?;
     let sized = variants::size_variant(&spec, variant, &model::schema::defaults())?;
     Ok(format!(
-        "{name}: maxmemory {}, {} Redis pods\n\n{}",
+        "{name}: maxmemory {}, {} Redis pods\n\n{}\n{}",
         variant.maxmemory,
         sized.values["replicas"],
-        model::sizing::explain(&sized.sizing)
+        model::sizing::explain(&sized.sizing),
+        model::timing::explain(&sized.timing)
     ))
 }
 

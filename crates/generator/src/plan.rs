@@ -14,6 +14,9 @@
 //!
 //! With [`Options::in_place`], a memory increase that changes nothing else is planned as a
 //! zero-restart resize (Kubernetes 1.35 in-place pod resize, KEP-1287) with its exact steps.
+//! What the size brings along is taken too: the Redis settings it sizes are set live with the
+//! new `maxmemory`, and the pod's time budgets (fields a resize cannot change) apply when each
+//! pod is next recreated, which the plan says.
 
 use std::collections::BTreeSet;
 
@@ -119,6 +122,12 @@ pub struct InPlace {
     pub memory_limit: String,
     /// The new maxmemory, as Redis writes it.
     pub maxmemory: String,
+    /// Every `CONFIG SET` of step 4, in order (`maxmemory` first): the directives the size
+    /// changes that Redis takes live.
+    pub live_config: Vec<(String, String)>,
+    /// Pod fields the size changes that a resize cannot: the running pods keep the old value
+    /// until each is recreated.
+    pub deferred: Vec<Change>,
     /// The shell steps, with comments.
     pub steps: Vec<String>,
 }
@@ -449,9 +458,21 @@ fn plan_instance(o: &Resolved, n: &Resolved, source: &ChartSource, opts: Options
             Some(ip) => consequences.push(Consequence {
                 kind: Kind::Live,
                 detail: format!(
-                    "resized in place, no pod restarts: the StatefulSet is switched to OnDelete for the upgrade, each pod's redis container gets memory limit {} through the resize subresource, then `CONFIG SET maxmemory {}` raises Redis once the new limit is in effect. Steps:\n{}",
+                    "resized in place, no pod restarts: the StatefulSet is switched to OnDelete for the upgrade, each pod's redis container gets memory limit {} through the resize subresource, then `{}` raises Redis once the new limit is in effect{}. Steps:\n{}",
                     ip.memory_limit,
-                    ip.maxmemory,
+                    ip.live_config
+                        .iter()
+                        .map(|(k, v)| format!("CONFIG SET {k} {v}"))
+                        .collect::<Vec<_>>()
+                        .join("`, `"),
+                    if ip.deferred.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the running pods keep their time budgets ({}: pod fields a resize cannot change) until each is next recreated, so until then a stop or start of a pod holding more than the old size has the old, shorter budgets",
+                            deferred_text(&ip.deferred)
+                        )
+                    },
                     ip.steps.join("\n")
                 ),
             }),
@@ -551,6 +572,17 @@ const RESIZABLE: [&str; 5] = [
     "redis.config.maxmemory",
 ];
 
+/// Redis settings that a size derives besides `maxmemory` (model::timing) and that Redis takes
+/// with `CONFIG SET`: set live after the new limit is in effect.
+const LIVE_CONFIG: [&str; 1] = ["redis.config.repl-backlog-size"];
+
+/// Pod fields that a size derives (model::timing's budgets) and that Kubernetes cannot change
+/// on a running pod: an in-place resize leaves them to each pod's next recreation.
+const DEFERRED: [&str; 2] = [
+    "redis.terminationGracePeriodSeconds",
+    "redis.startupProbe.failureThreshold",
+];
+
 fn in_place_resize(
     o: &Resolved,
     n: &Resolved,
@@ -579,9 +611,12 @@ fn in_place_resize(
     if effects.contains(&Effect::Names) {
         return Err("the object names change".into());
     }
+    let taken = |path: &str| {
+        RESIZABLE.contains(&path) || LIVE_CONFIG.contains(&path) || DEFERRED.contains(&path)
+    };
     let other: Vec<&str> = value_changes
         .iter()
-        .filter(|c| effect(&c.path) == Effect::RedisPods && !RESIZABLE.contains(&c.path.as_str()))
+        .filter(|c| effect(&c.path) == Effect::RedisPods && !taken(&c.path))
         .map(|c| c.path.as_str())
         .collect();
     if !other.is_empty() {
@@ -678,6 +713,26 @@ fn in_place_resize(
     };
     let memory_limit = text(&r["limits"]["memory"]);
     let maxmemory = new_mm.unwrap_or_default();
+    // maxmemory first: a bigger backlog then never pushes Redis into evicting.
+    let mut live_config = vec![("maxmemory".to_string(), maxmemory.clone())];
+    live_config.extend(
+        value_changes
+            .iter()
+            .filter(|c| LIVE_CONFIG.contains(&c.path.as_str()))
+            .filter_map(|c| {
+                let directive = c.path.strip_prefix("redis.config.")?;
+                let text = model::conf::effective(&c.to)?;
+                Some((
+                    directive.to_string(),
+                    model::conf::unquote(&text).to_string(),
+                ))
+            }),
+    );
+    let deferred: Vec<Change> = value_changes
+        .iter()
+        .filter(|c| DEFERRED.contains(&c.path.as_str()))
+        .cloned()
+        .collect();
     let strategy_patch =
         json!({"spec": {"updateStrategy": {"type": "OnDelete", "rollingUpdate": null}}});
     let pod_patch = json!({"spec": {"containers": [{
@@ -714,13 +769,29 @@ fn in_place_resize(
             "kubectl -n {ns} wait pod {p} --for=jsonpath='{{.status.containerStatuses[?(@.name==\"redis\")].resources.limits.memory}}'={memory_limit} --timeout=300s"
         ));
     }
-    steps.push("# 4. Only now raise maxmemory in each running Redis (the limit has room for it): no restart, no lost write.".into());
+    let names: Vec<&str> = live_config.iter().map(|(k, _)| k.as_str()).collect();
+    steps.push(format!(
+        "# 4. Only now raise {} in each running Redis (the limit has room for it): no restart, no lost write.",
+        names.join(" and ")
+    ));
+    let sets: Vec<String> = live_config
+        .iter()
+        .map(|(k, v)| format!("redis-cli -p {port} CONFIG SET {k} {v} && "))
+        .collect();
     for p in &pods {
         steps.push(format!(
-            "kubectl -n {ns} exec {p} -c redis -- sh -c 'if [ -n \"$AUTH\" ]; then export REDISCLI_AUTH=\"$AUTH\"; fi; redis-cli -p {port} CONFIG SET maxmemory {maxmemory} && redis-cli -p {port} CONFIG GET maxmemory'"
+            "kubectl -n {ns} exec {p} -c redis -- sh -c 'if [ -n \"$AUTH\" ]; then export REDISCLI_AUTH=\"$AUTH\"; fi; {}redis-cli -p {port} CONFIG GET maxmemory'",
+            sets.concat()
         ));
     }
-    steps.push("# 5. Mark the pods as running the new template (they do), then restore the rolling strategy: nothing restarts.".into());
+    if deferred.is_empty() {
+        steps.push("# 5. Mark the pods as running the new template (they do), then restore the rolling strategy: nothing restarts.".into());
+    } else {
+        steps.push(format!(
+            "# 5. Mark the pods as running the new template, then restore the rolling strategy: nothing restarts. They run it except for {}, which a running pod cannot change: each pod takes them when it is next recreated (a later roll, an eviction, a node drain).",
+            deferred_text(&deferred)
+        ));
+    }
     steps.push(format!(
         "kubectl -n {ns} label pod {} controller-revision-hash=$(kubectl -n {ns} get statefulset {sts} -o jsonpath='{{.status.updateRevision}}') --overwrite",
         pods.join(" ")
@@ -733,8 +804,19 @@ fn in_place_resize(
         pods,
         memory_limit,
         maxmemory,
+        live_config,
+        deferred,
         steps,
     })
+}
+
+/// `a 200 -> 320, b 11 -> 19`.
+fn deferred_text(deferred: &[Change]) -> String {
+    deferred
+        .iter()
+        .map(|c| format!("{} {} -> {}", c.path, c.from, c.to))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The plan as `chartgen plan` prints it.

@@ -3,6 +3,7 @@
 
 use helm_values::json::merge;
 use model::sizing::{self, Resources, Sizing, SizingInput};
+use model::timing::{self, Budgets};
 use model::units::{format_binary_bytes, parse_redis_memory};
 use serde_json::{json, Value};
 
@@ -15,6 +16,7 @@ pub struct SizedVariant {
     pub description: String,
     pub values: Value,
     pub sizing: Sizing,
+    pub timing: Budgets,
 }
 
 /// Builds the values of `variant`: model defaults, then the shared variant defaults, then the
@@ -27,14 +29,10 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
     };
     let maxmemory = parse_redis_memory(&variant.maxmemory).map_err(|e| fail(e.to_string()))?;
     let maxmemory_value = json!({"redis": {"config": {"maxmemory": variant.maxmemory}}});
-    let values = merge(
-        defaults,
-        &[
-            spec.variant_defaults.clone(),
-            maxmemory_value,
-            variant.overrides.clone(),
-        ],
-    );
+    let base = merge(defaults, &[spec.variant_defaults.clone(), maxmemory_value]);
+    // Time budgets follow the size; a variant's own overrides still have the last word.
+    let timing = budgets_for(&base, maxmemory);
+    let values = merge(&base, &[timing_values(&timing), variant.overrides.clone()]);
 
     let input = sizing_input(&values).map_err(&fail)?;
     if input.maxmemory != maxmemory {
@@ -59,18 +57,54 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
         description,
         values,
         sizing: sized,
+        timing,
     })
 }
 
-/// What a Redis memory size adds over `values`: `redis.config.maxmemory`, and the resources and
-/// PVC that `model::sizing` derives for it from the rest of `values` (pods, persistence,
-/// buffers), exactly as a variant of that size is sized.
-pub fn resize(values: &Value, maxmemory: &str) -> std::result::Result<Value, String> {
-    parse_redis_memory(maxmemory).map_err(|e| e.to_string())?;
+/// What a Redis memory size adds over a chart's `values` and the instance's own `layers`:
+/// `redis.config.maxmemory`, the time budgets of that size, and the resources and PVC that
+/// `model::sizing` derives from the rest (pods, persistence, buffers), exactly as a variant of
+/// that size is sized. What `layers` set still wins over the budgets, as a variant's overrides do.
+pub fn resize(
+    values: &Value,
+    layers: &[Value],
+    maxmemory: &str,
+) -> std::result::Result<Value, String> {
+    let bytes = parse_redis_memory(maxmemory).map_err(|e| e.to_string())?;
     let maxmemory_value = json!({"redis": {"config": {"maxmemory": maxmemory}}});
-    let input = sizing_input(&merge(values, std::slice::from_ref(&maxmemory_value)))?;
+    let budgets = budgets_for(&merge(values, layers), bytes);
+    let timing = timing_values(&budgets);
+    let mut files = vec![timing.clone()];
+    files.extend(layers.iter().cloned());
+    files.push(maxmemory_value.clone());
+    let input = sizing_input(&merge(values, &files))?;
     let sized = sizing::size(&input).map_err(|e| e.to_string())?;
-    Ok(merge(&maxmemory_value, &[sized_values(&sized)]))
+    Ok(merge(&maxmemory_value, &[timing, sized_values(&sized)]))
+}
+
+/// The time budgets of a variant's `maxmemory`, for its startup probe's period and delay.
+fn budgets_for(values: &Value, maxmemory: u64) -> Budgets {
+    let probe = &values["redis"]["startupProbe"];
+    let num = |k: &str, d: u32| {
+        probe[k]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(d)
+    };
+    timing::budgets(
+        maxmemory,
+        num("periodSeconds", 15),
+        num("initialDelaySeconds", 30),
+    )
+}
+
+/// The values the time budgets decide (before the sizing, which counts the backlog).
+fn timing_values(b: &Budgets) -> Value {
+    json!({"redis": {
+        "terminationGracePeriodSeconds": b.termination_grace_s,
+        "startupProbe": {"failureThreshold": b.startup_failure_threshold},
+        "config": {"repl-backlog-size": timing::repl_backlog_text(b)},
+    }})
 }
 
 /// The sizing input of a chart's values: its `redis.config`, pod count and image tag.

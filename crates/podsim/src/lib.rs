@@ -7,10 +7,12 @@ pub mod netns;
 pub mod process;
 pub mod resp;
 pub mod sandbox;
+pub mod server;
 
 pub use error::{Error, Result};
 pub mod cleanup;
 pub mod cluster;
 pub mod manifest;
 pub mod render;
+pub mod run;
 pub mod scenario;

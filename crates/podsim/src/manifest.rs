@@ -225,6 +225,10 @@ pub struct ContainerPlan {
     pub mounts: Vec<(String, String, bool, Option<String>)>,
     pub working_dir: Option<String>,
     pub readiness: Option<Probe>,
+    /// startupProbe and livenessProbe with their timings (kubelet restarts the container when
+    /// one fails failureThreshold times in a row).
+    pub startup: Option<TimedProbe>,
+    pub liveness: Option<TimedProbe>,
     pub pre_stop: Option<Vec<String>>,
     /// containerPort by name
     pub ports: BTreeMap<String, u16>,
@@ -235,6 +239,16 @@ pub enum Probe {
     Exec(Vec<String>),
     Http { port: u16, path: String },
     Tcp(u16),
+}
+
+/// A probe with the timings kubelet applies to it.
+#[derive(Debug, Clone)]
+pub struct TimedProbe {
+    pub probe: Probe,
+    pub initial_delay_s: u64,
+    pub period_s: u64,
+    pub timeout_s: u64,
+    pub failure_threshold: u64,
 }
 
 /// Default command of the images the chart uses, when a container has no `command`.
@@ -357,7 +371,7 @@ pub fn container_plan(
             _ => None,
         }
     };
-    let readiness = c.get("readinessProbe").and_then(|p| {
+    let probe = |p: &Value| -> Option<Probe> {
         if let Some(e) = p.get("exec") {
             Some(Probe::Exec(strings(e.get("command"))))
         } else if let Some(h) = p.get("httpGet") {
@@ -370,7 +384,22 @@ pub fn container_plan(
                 .and_then(|t| port_of(t.get("port")))
                 .map(Probe::Tcp)
         }
-    });
+    };
+    // Kubernetes defaults: period 10 s, timeout 1 s, failureThreshold 3.
+    let timed = |key: &str| -> Option<TimedProbe> {
+        let p = c.get(key)?;
+        let num = |k: &str, d: u64| p.get(k).and_then(as_uint).unwrap_or(d);
+        Some(TimedProbe {
+            probe: probe(p)?,
+            initial_delay_s: num("initialDelaySeconds", 0),
+            period_s: num("periodSeconds", 10).max(1),
+            timeout_s: num("timeoutSeconds", 1).max(1),
+            failure_threshold: num("failureThreshold", 3).max(1),
+        })
+    };
+    let readiness = c.get("readinessProbe").and_then(probe);
+    let startup = timed("startupProbe");
+    let liveness = timed("livenessProbe");
     let pre_stop = c
         .get("lifecycle")
         .and_then(|l| l.get("preStop"))
@@ -400,6 +429,8 @@ pub fn container_plan(
         mounts,
         working_dir: str_at(c, &["workingDir"]),
         readiness,
+        startup,
+        liveness,
         pre_stop,
         ports,
     })

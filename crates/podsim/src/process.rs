@@ -68,7 +68,8 @@ impl Proc {
         self.poll_exit().is_none()
     }
 
-    fn signal_group(&self, sig: libc::c_int) {
+    /// Sends `sig` to the process's group (SIGSTOP/SIGCONT freeze it, SIGTERM asks it to stop).
+    pub fn signal_group(&self, sig: libc::c_int) {
         let pgid = self.child.id() as libc::pid_t;
         // SAFETY: kill(2) with a negative pid signals the process group we created for this
         // child (process_group(0) made the child's pid its pgid).

@@ -3,6 +3,7 @@
 //! Every container process of the pod enters the same layout through a generated script.
 
 use crate::error::{io, Error, Result};
+use crate::server::Emulation;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,6 +27,7 @@ pub struct Sandbox {
     pub dir: PathBuf,
     pub hosts_file: PathBuf,
     enter: PathBuf,
+    emulation: Emulation,
 }
 
 /// Single-quotes a string for sh.
@@ -42,16 +44,12 @@ const HOST_DIRS: &[&str] = &[
 /// Where the image-emulation shims are mounted (first in PATH).
 pub const SHIM_DIR: &str = "/podsim-image-bin";
 
-/// The official redis image is compiled with protected-mode defaulting to "no" (it patches
-/// config.c); Debian's binary defaults to "yes", which would refuse every non-loopback client
-/// of a password-less redis. The shim restores the image default unless the config file sets it.
-const REDIS_SERVER_SHIM: &str = "#!/bin/sh\n# podsim: emulate the redis image's compiled-in default protected-mode no\nif [ -f \"${1:-}\" ] && grep -qi '^[[:space:]]*protected-mode' \"$1\"; then\n    exec /usr/bin/redis-server \"$@\"\nfi\nexec /usr/bin/redis-server \"$@\" --protected-mode no\n";
-
 /// Container PATH, as in the usual Linux images.
 pub const CONTAINER_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 impl Sandbox {
-    /// Prepares `dir` (root skeleton, hosts file, /tmp) and an enter script for `mounts`.
+    /// Prepares `dir` (root skeleton, hosts file, /tmp, the image's binaries) and an enter
+    /// script for `mounts`.
     pub fn new(
         pod: &str,
         hostname: &str,
@@ -59,6 +57,7 @@ impl Sandbox {
         addr: Ipv4Addr,
         dir: &Path,
         mounts: &[Mount],
+        emulation: &Emulation,
     ) -> Result<Sandbox> {
         let root = dir.join("root");
         std::fs::create_dir_all(&root).map_err(io(&root))?;
@@ -69,9 +68,15 @@ impl Sandbox {
         set_mode(&tmp, 0o1777)?;
         let shim = dir.join("image-shim");
         std::fs::create_dir_all(&shim).map_err(io(&shim))?;
-        let rs = shim.join("redis-server");
-        std::fs::write(&rs, REDIS_SERVER_SHIM).map_err(io(&rs))?;
-        set_mode(&rs, 0o755)?;
+        for (name, script) in &emulation.shims {
+            let p = shim.join(name);
+            std::fs::write(&p, script).map_err(io(&p))?;
+            set_mode(&p, 0o755)?;
+        }
+        // Covers host binaries the image does not have: a regular file nobody may execute.
+        let absent = dir.join("absent");
+        std::fs::write(&absent, "").map_err(io(&absent))?;
+        set_mode(&absent, 0o000)?;
         let base = Sandbox {
             pod: pod.to_string(),
             hostname: hostname.to_string(),
@@ -80,6 +85,7 @@ impl Sandbox {
             dir: dir.to_path_buf(),
             hosts_file,
             enter: dir.join("enter.sh"),
+            emulation: emulation.clone(),
         };
         base.with_script(mounts, &dir.join("enter.sh"))
     }
@@ -138,19 +144,40 @@ impl Sandbox {
             "mount --bind {} \"$R\"/etc/hosts\n",
             sh_quote(&self.hosts_file.to_string_lossy())
         );
+        for hidden in &self.emulation.hidden {
+            script += &format!(
+                "mount --bind {} \"$R\"{}\n",
+                sh_quote(&self.dir.join("absent").to_string_lossy()),
+                sh_quote(hidden)
+            );
+        }
         let mut all: Vec<Mount> = mounts.to_vec();
         all.push(Mount {
             target: SHIM_DIR.into(),
             source: self.dir.join("image-shim"),
             read_only: true,
         });
+        for (target, source) in &self.emulation.mounts {
+            all.push(Mount {
+                target: target.clone(),
+                source: source.clone(),
+                read_only: true,
+            });
+        }
         let mut sorted: Vec<&Mount> = all.iter().collect();
         sorted.sort_by_key(|m| m.target.matches('/').count());
         for m in sorted {
             script += &mount_lines(&root, m)?;
         }
         script += "wd=$1\nshift\nexec chroot \"$R\" /usr/bin/env -i -C \"$wd\" \"$@\"\n";
-        std::fs::write(script_path, script).map_err(io(script_path))?;
+        // Written aside and renamed: probes and hooks rewrite a container's enter script while
+        // that container may be starting, and `sh` reading a half-written (truncated) file
+        // runs nothing and exits 0 (podsim saw a redis container "exit" that way).
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp_path = script_path.with_extension(format!("sh.{n}.tmp"));
+        std::fs::write(&tmp_path, script).map_err(io(&tmp_path))?;
+        std::fs::rename(&tmp_path, script_path).map_err(io(script_path))?;
         Ok(Sandbox {
             pod: self.pod.clone(),
             hostname: self.hostname.clone(),
@@ -159,6 +186,7 @@ impl Sandbox {
             dir: self.dir.clone(),
             hosts_file: self.hosts_file.clone(),
             enter: script_path.to_path_buf(),
+            emulation: self.emulation.clone(),
         })
     }
 

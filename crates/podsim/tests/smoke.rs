@@ -4,6 +4,7 @@
 use podsim::netns::{in_netns, Network};
 use podsim::process::Proc;
 use podsim::sandbox::{Mount, Sandbox};
+use podsim::server::{Emulation, ImageFamily, Server, ServerKind};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,7 +39,9 @@ fn sandbox_runs_redis_with_hostname_and_mounts() {
             read_only: true,
         },
     ];
-    let sb = Sandbox::new("p0", "x-server-3", &ns, addr, &pod_dir, &mounts).unwrap();
+    let server = Server::locate(ServerKind::Redis7).unwrap();
+    let emulation = Emulation::for_image(ImageFamily::Redis, &server);
+    let sb = Sandbox::new("p0", "x-server-3", &ns, addr, &pod_dir, &mounts, &emulation).unwrap();
     let script = "cat /proc/sys/kernel/hostname > /data/hostname; \
                   cat /usr/local/etc/haproxy/marker > /data/marker; \
                   exec redis-server --port 6379";

@@ -251,37 +251,22 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Output {
     }
 }
 
-/// Map `f` over `items` on `workers` threads, keeping the input order in the result.
+/// Map `f` over `items` on `workers` threads (rayon), keeping the input order in the result.
+/// The items are mostly runs of external tools, so there are more workers than cores.
 pub fn par_map<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    thread::scope(|s| {
-        for _ in 0..workers.max(1) {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
-                    let i = *n;
-                    *n += 1;
-                    i
-                };
-                if i >= items.len() {
-                    break;
-                }
-                let r = f(&items[i]);
-                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every item was processed"))
-        .collect()
+    use rayon::prelude::*;
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(|| items.par_iter().map(&f).collect()),
+        // No thread could be started: run them here, one by one.
+        Err(_) => items.iter().map(f).collect(),
+    }
 }
 
 /// Worker threads for independent tool runs (the machine has 2 shared cores).

@@ -92,6 +92,12 @@ rename-command {{ . }} ""
 {{- range $key, $value := $user }}
 {{- include "redis-ha.confLines" (dict "key" $key "value" $value) }}
 {{- end }}
+{{- /* Redis's default backlog (1mb) holds a few seconds of writes, so nearly every pod
+       restart needed a full sync. This is model::timing::base_repl_backlog() (a chartgen test
+       keeps them equal); the sized variants set theirs in redis.config, from maxmemory. */}}
+{{- if not (hasKey $user "repl-backlog-size") }}
+repl-backlog-size 16mb
+{{- end }}
 {{- if .Values.auth }}
 requirepass "replace-default-auth"
 masterauth "replace-default-auth"
@@ -144,6 +150,11 @@ sentinel {{ $key }} {{ $group }} {{ include "redis-ha.confValue" . }}
 {{- else }}
 sentinel {{ $key }} {{ $group }} {{ include "redis-ha.confValue" $value }}
 {{- end }}
+{{- end }}
+{{- /* A master that restarted and is still loading its data after this long is failed
+       over instead of waited for (Redis 7.0+, Valkey); the same tolerance as down-after. */}}
+{{- if and (include "redis-ha.sentinelKnowsRebootPeriod" .) (not (hasKey $user "master-reboot-down-after-period")) }}
+sentinel master-reboot-down-after-period {{ $group }} {{ include "redis-ha.confValue" (index $user "down-after-milliseconds" | default 30000) }}
 {{- end }}
 {{- if .Values.auth }}
 sentinel auth-pass {{ $group }} "replace-default-auth"

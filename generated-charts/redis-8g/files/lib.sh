@@ -10,7 +10,7 @@
 #   REDIS_HA_CLI_TIMEOUT        seconds one redis-cli call may take (default 10)
 #   REDIS_HA_RETRY_DELAY        base delay of the sentinel/ping retries (default 3: 4s, 5s, ...)
 #   REDIS_HA_RESOLVE_ATTEMPTS   getent attempts for announce names (default 5, 2s apart)
-#   REDIS_HA_FAILOVER_WAIT      seconds to wait after a forced failover (default 10)
+#   REDIS_HA_FAILOVER_WAIT      seconds to wait for a forced failover (default 30)
 # shellcheck shell=sh
 
 # Used by the scripts that source this file.
@@ -23,7 +23,16 @@ LOCAL_HOST="${REDIS_HA_LOCAL_HOST:-localhost}"
 CLI_TIMEOUT="${REDIS_HA_CLI_TIMEOUT:-10}"
 RETRY_DELAY="${REDIS_HA_RETRY_DELAY:-3}"
 RESOLVE_ATTEMPTS="${REDIS_HA_RESOLVE_ATTEMPTS:-5}"
-FAILOVER_WAIT="${REDIS_HA_FAILOVER_WAIT:-10}"
+FAILOVER_WAIT="${REDIS_HA_FAILOVER_WAIT:-30}"
+# Pods needed for a majority of the group.
+MAJORITY=$((REPLICAS / 2 + 1))
+# Marker of a pod waiting for the bootstrap election (see fix-split-brain.sh); the readiness
+# and startup probes pass while it exists, so that an OrderedReady StatefulSet starts the
+# next pod, which the election needs.
+BOOTSTRAP_MARKER="${CONF_DIR}/bootstrap-wait"
+# Written by every full run of init.sh: the next start of the redis container uses the
+# configuration just decided instead of checking its role again.
+INIT_DONE_MARKER="${CONF_DIR}/init-done"
 
 # Logs go to stderr so that functions can return values on stdout.
 log() {
@@ -58,20 +67,32 @@ pod_index() {
     echo "${_index}"
 }
 
-# Runs redis-cli with a time bound when `timeout` exists (GNU and BusyBox share this syntax).
-# $1 is the password (may be empty), passed via REDISCLI_AUTH so it never shows in `ps`.
+# The image's CLI: redis-cli (redis images), else valkey-cli (valkey/valkey images).
+cli_binary() {
+    if command -v redis-cli >/dev/null 2>&1; then
+        echo redis-cli
+    else
+        echo valkey-cli
+    fi
+}
+REDIS_CLI="$(cli_binary)"
+
+# Runs the CLI with a time bound when `timeout` exists (GNU and BusyBox share this syntax).
+# $1 is the password (may be empty), passed via REDISCLI_AUTH (VALKEYCLI_AUTH for valkey-cli)
+# so it never shows in `ps`.
 run_cli() {
     (
-        unset REDISCLI_AUTH
+        unset REDISCLI_AUTH VALKEYCLI_AUTH
         if [ -n "${1}" ]; then
             REDISCLI_AUTH="${1}"
-            export REDISCLI_AUTH
+            VALKEYCLI_AUTH="${1}"
+            export REDISCLI_AUTH VALKEYCLI_AUTH
         fi
         shift
         if command -v timeout >/dev/null 2>&1; then
-            exec timeout "${CLI_TIMEOUT}" redis-cli "$@"
+            exec timeout "${CLI_TIMEOUT}" "${REDIS_CLI}" "$@"
         else
-            exec redis-cli "$@"
+            exec "${REDIS_CLI}" "$@"
         fi
     )
 }
@@ -246,6 +267,70 @@ redis_role() {
 # master_host of the redis at $1 (default: this pod); empty when it is a master or unreachable.
 redis_master_host() {
     info_field "$(redis_replication_info "${1:-}")" master_host
+}
+
+# "index address" of every ordinal whose announce address resolves, one per line.
+pod_addresses() {
+    _i=0
+    while [ "${_i}" -lt "${REPLICAS}" ]; do
+        _address="$(RESOLVE_ATTEMPTS=1 announce_address "${_i}")"
+        if [ -n "${_address}" ]; then
+            echo "${_i} ${_address}"
+        fi
+        _i=$((_i + 1))
+    done
+}
+
+# The master address the sentinel at $1 names; empty when it does not answer.
+sentinel_master_at() {
+    _reply="$(sentinel_cli "${1}" SENTINEL get-master-addr-by-name "${MASTER_GROUP}" 2>/dev/null | head -n 1 | tr -d '\r')" || true
+    if [ -n "${_reply}" ] && valid_master_address "${_reply}"; then
+        echo "${_reply}"
+    fi
+}
+
+# The master address that a majority of the group's sentinels name, each asked at its own
+# pod (the Service would answer with any one of them); empty without such a majority.
+majority_master() {
+    pod_addresses | while read -r _i _address; do
+        sentinel_master_at "${_address}"
+    done | sort | uniq -c | sort -rn \
+        | awk -v need="${MAJORITY}" 'NR == 1 && $1 >= need { print $2 }'
+}
+
+# Points the sentinel at $1 to the master at $2: SENTINEL REMOVE and MONITOR, then every
+# per-group option of this chart's sentinel.conf (next to this script) with SENTINEL SET.
+# Fails when the sentinel does not accept the MONITOR.
+sentinel_repoint() {
+    _sentinel="${1}"
+    _new="${2}"
+    sentinel_cli "${_sentinel}" SENTINEL REMOVE "${MASTER_GROUP}" >/dev/null 2>&1 || true
+    _reply="$(sentinel_cli "${_sentinel}" SENTINEL MONITOR "${MASTER_GROUP}" "${_new}" "$(sentinel_monitor_port)" "${QUORUM}" 2>&1 | tr -d '\r')" || true
+    if [ "${_reply}" != "OK" ]; then
+        log "sentinel at ${_sentinel}: MONITOR ${_new}: ${_reply:-no reply}"
+        return 1
+    fi
+    awk -v g="${MASTER_GROUP}" '$1 == "sentinel" && $3 == g && NF >= 4 {
+            value = $4
+            for (i = 5; i <= NF; i++) value = value " " $i
+            gsub(/^"|"$/, "", value)
+            print $2 " " value
+        }' "${SCRIPT_DIR}/sentinel.conf" | while read -r _option _value; do
+        case "${_option}" in
+            monitor | known-* | config-epoch | leader-epoch) continue ;;
+            auth-pass) _value="${AUTH:-}" ;;
+        esac
+        # The value on stdin (-x): a password never shows in `ps`.
+        printf '%s' "${_value}" | sentinel_cli "${_sentinel}" -x SENTINEL SET "${MASTER_GROUP}" "${_option}" >/dev/null 2>&1 \
+            || log "sentinel at ${_sentinel}: SENTINEL SET ${_option} failed"
+    done
+    log "sentinel at ${_sentinel} now monitors ${_new}"
+}
+
+# True when the INFO replication text $1 of the redis at $2 is that of a pod waiting for the
+# bootstrap election: a replica of its own address.
+is_waiting() {
+    [ "$(info_field "${1}" role)" = "slave" ] && [ "$(info_field "${1}" master_host)" = "${2}" ]
 }
 
 # PING the redis at $1; prints the reply.

@@ -265,6 +265,25 @@ true
 Content of vars.sh: plain NAME='value' assignments read by every script (sourced from the
 script's own directory). Never contains passwords: those come from the AUTH / SENTINELAUTH env.
 */}}
+{{/* "valkey" when image.repository is a valkey image (valkey/valkey, any registry), else
+     "redis": the prefix of the server and sentinel binaries the image provides. */}}
+{{- define "redis-ha.serverFamily" -}}
+{{- if eq (last (splitList "/" (toString .Values.image.repository))) "valkey" -}}
+valkey
+{{- else -}}
+redis
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the image's sentinel knows `sentinel master-reboot-down-after-period`
+     (Redis 7.0 and later, every Valkey); unknown tags (latest, digests) count as recent. */}}
+{{- define "redis-ha.sentinelKnowsRebootPeriod" -}}
+{{- $major := regexFind "^v?[0-9]+" (toString .Values.image.tag) | trimPrefix "v" -}}
+{{- if or (eq (include "redis-ha.serverFamily" .) "valkey") (not $major) (ge (int $major) 7) -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{- define "redis-ha.vars" -}}
 {{- $tlsCaFile := "" -}}
 {{- if .Values.tls.caCertFile -}}
@@ -296,6 +315,7 @@ RESOLVE_HOSTNAMES={{ include "redis-ha.shQuote" (include "redis-ha.shBool" .Valu
 ANNOUNCE_HOSTNAMES={{ include "redis-ha.shQuote" (include "redis-ha.shBool" .Values.sentinel.announceHostnames) }}
 SPLIT_BRAIN_INTERVAL={{ include "redis-ha.shQuote" (int64 (toString .Values.splitBrainDetection.interval)) }}
 SPLIT_BRAIN_RETRY_INTERVAL={{ include "redis-ha.shQuote" (int64 (toString .Values.splitBrainDetection.retryInterval)) }}
+TERMINATION_GRACE_SECONDS={{ include "redis-ha.shQuote" (int64 (toString (.Values.redis.terminationGracePeriodSeconds | default 30))) }}
 {{- end -}}
 
 {{/* Ports of the headless and announce Services. Params: root, exporterPortName. */}}

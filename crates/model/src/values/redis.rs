@@ -137,16 +137,20 @@ pub struct Redis {
     /// `"no"` stops Redis from requiring client certificates (`tls-auth-clients no`).
     /// Unquoted `no` (a boolean) is accepted as well.
     pub auth_clients: StringOrBool,
-    /// Seconds Kubernetes waits for a stopping Redis pod before killing it. Raise it when
-    /// large RDB snapshots must finish on shutdown; 0 omits the field (Kubernetes default 30).
+    /// Seconds Kubernetes waits for a stopping Redis pod before killing it: the preStop hook
+    /// waits up to half of it for replicas that are catching up, the rest is for the hand-over
+    /// and the RDB save at shutdown. Raise it for large datasets (the sized variants derive it
+    /// from maxmemory: `chartgen explain`); 0 omits the field (Kubernetes default 30).
     pub termination_grace_period_seconds: u32,
     /// Liveness probe of the redis container (`/health/redis_liveness.sh`, a PING).
     pub liveness_probe: ScriptProbe,
     /// Readiness probe of the redis container (`/health/redis_readiness.sh`: ready once
     /// loading and syncing with the master are done).
     pub readiness_probe: ScriptProbe,
-    /// Startup probe of the redis container (runs the readiness script); the other probes
-    /// start once it passes, which protects slow RDB loads from the liveness probe.
+    /// Startup probe of the redis container (`/health/redis_startup.sh`: passes once ready, and
+    /// while a load or a full sync from the master progresses); the other probes start once it
+    /// passes. initialDelaySeconds + periodSeconds × failureThreshold is what a start may take
+    /// without progress (the sized variants derive it from maxmemory: `chartgen explain`).
     pub startup_probe: ScriptProbe,
     /// Commands disabled with `rename-command <CMD> ""` in redis.conf.
     pub disable_commands: Vec<String>,

@@ -4,10 +4,11 @@ use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::manifest::WorkloadKind;
 use crate::resp::{self, Reply};
+
+mod writer;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+pub use writer::{Outage, Writer};
 
 /// State of the replication group at one instant.
 #[derive(Debug, Clone)]
@@ -124,201 +125,6 @@ pub fn bootstrap(c: &Cluster) -> Result<String> {
         )));
     }
     Ok(pod0)
-}
-
-/// Result of a write stream through HAProxy around a fault.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Outage {
-    /// Longest gap between two acknowledged writes, ms.
-    pub unavailable_ms: u64,
-    pub writes_acked: u64,
-    pub writes_failed: u64,
-    /// Acknowledged writes absent from the final master.
-    pub acked_writes_lost: u64,
-    /// What the writer saw from the fault on, condensed: (ms after the fault, event), one
-    /// entry per change (an error different from the previous one, or the first success after
-    /// errors).
-    pub timeline: Vec<(u64, String)>,
-}
-
-/// A client writing `podsim:w:<n>` through HAProxy every 10 ms from the client namespace.
-pub struct Writer {
-    seen: Arc<Seen>,
-    handle: Option<std::thread::JoinHandle<Result<()>>>,
-    prefix: String,
-}
-
-/// What the writer thread records, shared with the scenario.
-#[derive(Default)]
-struct Seen {
-    stop: AtomicBool,
-    /// (write number, when acknowledged).
-    acked: Mutex<Vec<(u64, Instant)>>,
-    failed: Mutex<u64>,
-    last_error: Mutex<String>,
-    /// Every change between success and a given error: (time, "ok" or the error).
-    changes: Mutex<Vec<(Instant, String)>>,
-}
-
-impl Writer {
-    pub fn start(c: &Cluster, prefix: &str) -> Result<Writer> {
-        let ha = c
-            .facts
-            .haproxy
-            .ok_or_else(|| Error::Scenario("HAProxy is not enabled".into()))?;
-        let pw = c.facts.auth.clone();
-        let seen = Arc::new(Seen::default());
-        let (seen2, prefix2) = (seen.clone(), prefix.to_string());
-        let handle = crate::netns::spawn_in_netns(&c.client_ns, move || {
-            write_loop(ha, pw, &prefix2, &seen2);
-        })?;
-        Ok(Writer {
-            seen,
-            handle: Some(handle),
-            prefix: prefix.to_string(),
-        })
-    }
-
-    /// The last failed write's error (reply or I/O).
-    pub fn last_error(&self) -> String {
-        self.seen
-            .last_error
-            .lock()
-            .map(|e| e.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn acked_count(&self) -> usize {
-        self.seen.acked.lock().map(|a| a.len()).unwrap_or(0)
-    }
-
-    /// Time of the last acknowledged write.
-    pub fn last_ack(&self) -> Option<Instant> {
-        self.seen
-            .acked
-            .lock()
-            .ok()
-            .and_then(|a| a.last().map(|x| x.1))
-    }
-
-    /// Stops the client and checks the acknowledged keys on `master` (a pod name).
-    pub fn finish(mut self, c: &Cluster, master: &str, since: Instant) -> Result<Outage> {
-        self.seen.stop.store(true, Ordering::SeqCst);
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-        let acked = self
-            .seen
-            .acked
-            .lock()
-            .map(|a| a.clone())
-            .unwrap_or_default();
-        let failed = self.seen.failed.lock().map(|f| *f).unwrap_or(0);
-        let mut gap = Duration::ZERO;
-        for w in acked.windows(2) {
-            if w[1].1 >= since {
-                gap = gap.max(w[1].1.duration_since(w[0].1));
-            }
-        }
-        let mut lost = 0u64;
-        for chunk in acked.chunks(200) {
-            let keys: Vec<String> = chunk
-                .iter()
-                .map(|(n, _)| format!("{}:{n}", self.prefix))
-                .collect();
-            let mut args = vec!["MGET"];
-            args.extend(keys.iter().map(String::as_str));
-            match c.redis_cmd(master, &args)? {
-                Reply::Array(Some(v)) => {
-                    lost += v.iter().filter(|r| matches!(r, Reply::Bulk(None))).count() as u64
-                }
-                other => return Err(Error::Scenario(format!("MGET on {master}: {other:?}"))),
-            }
-        }
-        let timeline = self
-            .seen
-            .changes
-            .lock()
-            .map(|c| {
-                c.iter()
-                    .filter(|(t, _)| *t >= since)
-                    .map(|(t, e)| (t.duration_since(since).as_millis() as u64, e.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(Outage {
-            unavailable_ms: gap.as_millis() as u64,
-            writes_acked: acked.len() as u64,
-            writes_failed: failed,
-            acked_writes_lost: lost,
-            timeline,
-        })
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        self.seen.stop.store(true, Ordering::SeqCst);
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-fn write_loop(ha: SocketAddr, pw: Option<String>, prefix: &str, seen: &Seen) {
-    let Seen {
-        stop,
-        acked,
-        failed,
-        last_error,
-        changes,
-    } = seen;
-    let timeout = Duration::from_millis(300);
-    let mut conn: Option<resp::Conn> = None;
-    let mut n: u64 = 0;
-    let mut next = Instant::now();
-    while !stop.load(Ordering::SeqCst) {
-        n += 1;
-        if conn.is_none() {
-            conn = resp::Conn::open(ha, pw.as_deref(), timeout).ok();
-        }
-        let key = format!("{prefix}:{n}");
-        let (ok, err) = match conn.as_mut().map(|c| c.cmd(&["SET", &key, "1"])) {
-            Some(Ok(Reply::Status(s))) if s == "OK" => (true, String::new()),
-            Some(Ok(other)) => (false, format!("{other:?}")),
-            Some(Err(e)) => {
-                conn = None;
-                (false, e.to_string())
-            }
-            None => (false, "cannot connect to HAProxy".to_string()),
-        };
-        let event = if ok { "ok" } else { err.as_str() };
-        if let Ok(mut c) = changes.lock() {
-            // The first event, then each change (an ok run is one entry).
-            if c.last().is_none_or(|(_, last)| last != event) {
-                c.push((Instant::now(), event.to_string()));
-            }
-        }
-        if !ok {
-            if let Ok(mut e) = last_error.lock() {
-                *e = err;
-            }
-        }
-        if ok {
-            if let Ok(mut a) = acked.lock() {
-                a.push((n, Instant::now()));
-            }
-        } else if let Ok(mut f) = failed.lock() {
-            *f += 1;
-        }
-        next += Duration::from_millis(10);
-        let now = Instant::now();
-        if next > now {
-            std::thread::sleep(next - now);
-        } else {
-            next = now;
-        }
-    }
 }
 
 /// Figures of one master loss.
@@ -520,4 +326,46 @@ pub fn rejoin(c: &Cluster, pod: &str, limit: Duration) -> Result<usize> {
     }
     linked?;
     Ok(samples)
+}
+
+/// Waits (bounded) until [`settled`] names a master.
+pub fn settle(c: &Cluster, limit: Duration) -> Result<String> {
+    c.wait_for("the group to settle on one master", limit, settled)
+}
+
+/// The master when the group is whole: every sentinel that answers names one master M, M is
+/// the only redis reporting master, and every other started pod replicates M with its link up
+/// and is listed by every running sentinel (sentinels learn replicas from the master's INFO
+/// every 10 s; a failover before that leaves an unknown replica behind).
+pub fn settled(c: &Cluster) -> Option<String> {
+    let snap = Snapshot::take(c);
+    let m = snap.agreed_master(c)?;
+    if snap.masters() != vec![m.clone()] {
+        return None;
+    }
+    let maddr = c.pod_addr(&m)?.to_string();
+    let up: Vec<String> = c
+        .pod_names(WorkloadKind::StatefulSet)
+        .into_iter()
+        .filter(|p| {
+            matches!(
+                c.pod_state(p),
+                Some(crate::cluster::PodState::Ready | crate::cluster::PodState::Starting)
+            )
+        })
+        .collect();
+    for p in up.iter().filter(|p| **p != m) {
+        let info = c.redis_cmd(p, &["INFO", "replication"]).ok()?.text()?;
+        let linked = resp::info_field(&info, "role").as_deref() == Some("slave")
+            && resp::info_field(&info, "master_host").as_deref() == Some(maddr.as_str())
+            && resp::info_field(&info, "master_link_status").as_deref() == Some("up");
+        let addr = c.pod_addr(p)?.to_string();
+        let known = up
+            .iter()
+            .all(|s| c.sentinel_replica_flags(s, &addr).as_deref() == Some("slave"));
+        if !(linked && known) {
+            return None;
+        }
+    }
+    Some(m)
 }

@@ -1,0 +1,253 @@
+//! The fault scenarios of `podsim run`, each asserting its promise on real servers (root;
+//! fails, never skips, without root or the servers of scripts/install-test-tools.sh).
+//! Every scenario runs on Redis 8; failover, container-restart and rolling-restart also on
+//! Redis 7 and Valkey 9. The whole matrix is benchmarks/podsim-fault-matrix.sh.
+
+use podsim::run::{run, RunOptions, RunReport, Scenario};
+use podsim::server::ServerKind;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Scenarios share the machine's 2 cores: run them one at a time so timings mean something.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn values(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/values")
+        .join(name)
+}
+
+/// Runs `scenario` on the generated chart `chart` with `files` (under tests/values) and
+/// checks the promise every scenario makes: no write confirmed by `WAIT 1` is lost.
+fn scenario(scenario: Scenario, chart: &str, files: &[&str], server: ServerKind) -> RunReport {
+    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let opts = RunOptions {
+        server,
+        release: "rel".into(),
+        keep: std::env::var_os("PODSIM_KEEP").is_some(),
+    };
+    let files: Vec<PathBuf> = files.iter().map(|f| values(f)).collect();
+    let chart = repo().join("generated-charts").join(chart);
+    let report = match run(scenario, &chart, &files, &opts) {
+        Ok(r) => r,
+        Err(e) => panic!("{} on {server}: {e}", scenario.name()),
+    };
+    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    assert!(
+        report.writes_replicated > 0,
+        "no write was confirmed by WAIT 1: the scenario proves nothing"
+    );
+    assert_eq!(
+        report.replicated_writes_lost, 0,
+        "writes confirmed by WAIT 1 were lost: {report:?}"
+    );
+    report
+}
+
+fn passed(r: &RunReport) {
+    assert!(
+        r.passed,
+        "{} on {}: {:?}",
+        r.scenario.name(),
+        r.server,
+        r.failures
+    );
+}
+
+#[test]
+fn redis8_failover() {
+    let r = scenario(
+        Scenario::Failover,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    // Hard loss: down-after (2 s in fast.yaml) + election + HAProxy checks.
+    assert!(
+        r.unavailable_ms <= 5000,
+        "hard-loss window {} ms",
+        r.unavailable_ms
+    );
+    // Graceful stop: the preStop hook hands over (0.4-0.8 s measured).
+    let graceful = r.details["graceful_unavailable_ms"]
+        .as_u64()
+        .unwrap_or(u64::MAX);
+    assert!(graceful <= 2000, "graceful window {graceful} ms");
+}
+
+#[test]
+fn redis7_failover() {
+    passed(&scenario(
+        Scenario::Failover,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis7,
+    ));
+}
+
+#[test]
+fn valkey9_failover() {
+    passed(&scenario(
+        Scenario::Failover,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Valkey9,
+    ));
+}
+
+#[test]
+fn redis8_container_restart() {
+    let r = scenario(
+        Scenario::ContainerRestart,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert_eq!(r.acked_writes_lost, 0);
+}
+
+#[test]
+fn redis7_container_restart() {
+    passed(&scenario(
+        Scenario::ContainerRestart,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis7,
+    ));
+}
+
+/// The valkey/valkey image (valkey-server, valkey-sentinel, valkey-cli only) with both
+/// passwords: the scripts find valkey-cli and pass the passwords to it.
+#[test]
+fn valkey9_container_restart_valkey_image_with_auth() {
+    passed(&scenario(
+        Scenario::ContainerRestart,
+        "redis-ha",
+        &["fast.yaml", "valkey-image.yaml", "auth.yaml"],
+        ServerKind::Valkey9,
+    ));
+}
+
+#[test]
+fn redis8_full_outage() {
+    passed(&scenario(
+        Scenario::FullOutage,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    ));
+}
+
+#[test]
+fn redis8_full_outage_with_pod0_volume_emptied() {
+    passed(&scenario(
+        Scenario::FullOutageEmptyVolume,
+        "redis-ha",
+        // With both passwords: the election points the sentinels at the winner with
+        // SENTINEL SET auth-pass.
+        &["fast.yaml", "auth.yaml"],
+        ServerKind::Redis8,
+    ));
+}
+
+/// The variants' min-replicas-to-write 1 / max-lag 5: the isolated master stops acknowledging
+/// writes within max-lag + 2 s.
+#[test]
+fn redis8_partition_with_the_variant_values() {
+    let r = scenario(
+        Scenario::Partition,
+        "redis-1g",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert!(r.details["min_replicas_to_write"].as_u64() >= Some(1));
+    let lag = r.details["min_replicas_max_lag_s"].as_u64().unwrap_or(0);
+    let accepted = r.details["isolated_accepted_writes_for_ms"]
+        .as_u64()
+        .unwrap_or(u64::MAX);
+    assert!(
+        accepted <= (lag + 2) * 1000,
+        "the isolated master acknowledged writes for {accepted} ms"
+    );
+}
+
+/// The seed's min-replicas-to-write 0: the isolated master keeps acknowledging writes (they
+/// are lost when it rejoins: reported, not promised), but none is confirmed by WAIT 1.
+#[test]
+fn redis8_partition_with_the_seed_values() {
+    let r = scenario(
+        Scenario::Partition,
+        "redis-ha",
+        &["seed-redis-1g.yaml", "fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert_eq!(r.details["min_replicas_to_write"].as_u64(), Some(0));
+}
+
+#[test]
+fn redis8_slow_sync() {
+    let r = scenario(
+        Scenario::SlowSync,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert_eq!(r.details["replica_redis_restarts"].as_u64(), Some(0));
+}
+
+#[test]
+fn redis8_rolling_restart() {
+    let r = scenario(
+        Scenario::RollingRestart,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert_eq!(r.full_syncs, 0);
+}
+
+#[test]
+fn redis7_rolling_restart() {
+    let r = scenario(
+        Scenario::RollingRestart,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis7,
+    );
+    passed(&r);
+    assert_eq!(r.full_syncs, 0);
+}
+
+#[test]
+fn valkey9_rolling_restart() {
+    let r = scenario(
+        Scenario::RollingRestart,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Valkey9,
+    );
+    passed(&r);
+    assert_eq!(r.full_syncs, 0);
+}
+
+#[test]
+fn redis8_lagging_replica() {
+    let r = scenario(
+        Scenario::LaggingReplica,
+        "redis-ha",
+        &["fast.yaml"],
+        ServerKind::Redis8,
+    );
+    passed(&r);
+    assert_eq!(r.acked_writes_lost, 0);
+}
