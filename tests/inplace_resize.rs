@@ -147,6 +147,7 @@ fn a_running_group_takes_the_planned_maxmemory_raise_live() {
     }
 
     // The plan's step 4 on every pod, in its order.
+    let full_syncs = c.full_syncs();
     let raised_at = Instant::now();
     let acked_before = writer.acked_count();
     for pod in &ip.pods {
@@ -175,11 +176,25 @@ fn a_running_group_takes_the_planned_maxmemory_raise_live() {
         ),
     );
     let outage = must(&c, writer.finish(&c, &master, raised_at));
+    // Refused with OOM until the raise on the master: the first acknowledged write after it.
+    let first_ack_ms = outage
+        .timeline
+        .iter()
+        .find(|(_, event)| event == "ok")
+        .map(|(ms, _)| *ms);
+    let full_syncs = c.full_syncs() - full_syncs;
     println!(
-        "in-place raise: {}",
-        serde_json::to_string(&outage).unwrap_or_default()
+        "in-place raise on {} {}: first write acknowledged {first_ack_ms:?} ms after the first CONFIG SET; writes {} acknowledged ({} confirmed by WAIT 1), lost {} ({} confirmed), full syncs {full_syncs}",
+        c.server.kind,
+        c.server.version,
+        outage.writes_acked,
+        outage.writes_replicated,
+        outage.acked_writes_lost,
+        outage.replicated_writes_lost
     );
     assert_eq!(outage.acked_writes_lost, 0, "{outage:?}");
+    assert_eq!(outage.replicated_writes_lost, 0, "{outage:?}");
+    assert_eq!(full_syncs, 0, "a live raise resynchronises no replica");
 
     // Nothing restarted, nothing failed over.
     for (pod, id) in &before {
