@@ -19,20 +19,38 @@ _chartgen() {
             chartgen,explain)
                 cmd="chartgen__subcmd__explain"
                 ;;
+            chartgen,fleet)
+                cmd="chartgen__subcmd__fleet"
+                ;;
             chartgen,help)
                 cmd="chartgen__subcmd__help"
                 ;;
             chartgen,new-variant)
                 cmd="chartgen__subcmd__new__subcmd__variant"
                 ;;
+            chartgen,package)
+                cmd="chartgen__subcmd__package"
+                ;;
+            chartgen,plan)
+                cmd="chartgen__subcmd__plan"
+                ;;
             chartgen__subcmd__help,explain)
                 cmd="chartgen__subcmd__help__subcmd__explain"
+                ;;
+            chartgen__subcmd__help,fleet)
+                cmd="chartgen__subcmd__help__subcmd__fleet"
                 ;;
             chartgen__subcmd__help,help)
                 cmd="chartgen__subcmd__help__subcmd__help"
                 ;;
             chartgen__subcmd__help,new-variant)
                 cmd="chartgen__subcmd__help__subcmd__new__subcmd__variant"
+                ;;
+            chartgen__subcmd__help,package)
+                cmd="chartgen__subcmd__help__subcmd__package"
+                ;;
+            chartgen__subcmd__help,plan)
+                cmd="chartgen__subcmd__help__subcmd__plan"
                 ;;
             *)
                 ;;
@@ -41,7 +59,7 @@ _chartgen() {
 
     case "${cmd}" in
         chartgen)
-            opts="-h -V --check --root --help --version explain new-variant help"
+            opts="-h -V --check --root --help --version explain new-variant fleet package plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -59,7 +77,7 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__explain)
-            opts="-h --root --help"
+            opts="-h --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,8 +94,30 @@ _chartgen() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        chartgen__subcmd__fleet)
+            opts="-h --out --no-lint --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         chartgen__subcmd__help)
-            opts="explain new-variant help"
+            opts="explain new-variant fleet package plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +131,20 @@ _chartgen() {
             return 0
             ;;
         chartgen__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__help__subcmd__fleet)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -132,8 +186,36 @@ _chartgen() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        chartgen__subcmd__help__subcmd__package)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         chartgen__subcmd__new__subcmd__variant)
-            opts="-h --name --maxmemory --root --help"
+            opts="-h --name --maxmemory --check --root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +226,62 @@ _chartgen() {
                     return 0
                     ;;
                 --maxmemory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__package)
+            opts="-h --out --helm --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        chartgen__subcmd__plan)
+            opts="-h --git-rev --format --in-place --kube-version --check --root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --git-rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

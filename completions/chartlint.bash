@@ -23,7 +23,7 @@ _chartlint() {
 
     case "${cmd}" in
         chartlint)
-            opts="-f -h -V --values --set --set-string --each --server-version --format --strict --config --color --list-rules --explain --rules-markdown --help --version"
+            opts="-f -h -V --values --set --set-string --each --fleet --root --server-version --format --strict --config --color --list-rules --explain --rules-markdown --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,14 @@ _chartlint() {
                     return 0
                     ;;
                 --each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

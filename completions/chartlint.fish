@@ -2,6 +2,8 @@ complete -c chartlint -s f -l values -d 'Values file; repeat to merge several in
 complete -c chartlint -l set -d 'Set a value as Helm\'s --set does (`a.b=1,c={x,y}`)' -r
 complete -c chartlint -l set-string -d 'Set a string value as Helm\'s --set-string does' -r
 complete -c chartlint -l each -d 'Lint each file (or every *.yaml / *.yml under each directory) on its own against the chart, after the -f files' -r -F
+complete -c chartlint -l fleet -d 'Lint every instance of a fleet file as it will be installed (findings located in the fleet file), check the fleet as a whole (duplicate releases, shared Sentinel master names) and print its total memory and CPU requests' -r -F
+complete -c chartlint -l root -d 'With --fleet: the repository holding chart-src/ and generated-charts/. Default: found upwards from the fleet file\'s directory, else from the current directory' -r -F
 complete -c chartlint -l server-version -d 'Judge redis.conf for this server version instead of the one image.repository and image.tag name: `redis:7.2`, `redis:8.2.3`, `valkey:9` (a bare version is Redis)' -r
 complete -c chartlint -l format -d 'Output format' -r -f -a "human\t''
 json\t''

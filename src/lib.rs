@@ -6,4 +6,5 @@
 pub mod chartgen_cmd;
 pub mod chartlint_cmd;
 pub mod cli_docs;
+pub mod fleet_lint;
 pub mod podsim_cmd;

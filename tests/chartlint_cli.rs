@@ -302,7 +302,10 @@ fn list_and_explain() {
     let first = o.stdout.lines().next().unwrap();
     assert!(first.starts_with("RHA001  schema-violation"), "{first}");
     assert!(first.ends_with("error"));
-    assert_eq!(o.stdout.lines().count(), chartlint::rules::registry().len());
+    assert_eq!(
+        o.stdout.lines().count(),
+        chartlint::rules::registry().len() + chartlint::fleet::RULES.len()
+    );
     let o = run(&["--explain", "RHA002"]);
     assert_eq!(o.code, 0);
     assert!(o.stdout.contains("### Why it matters"));

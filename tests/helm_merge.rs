@@ -87,6 +87,51 @@ fn normalized(v: &Value) -> Value {
     }
 }
 
+/// `v` without the map entries that are null both in `v` and at the same path of `defaults`.
+///
+/// Helm 3.17 and Helm 4.1 differ there, and only there: a key that the chart's values.yaml and
+/// a `-f` file both set to null is deleted by Helm 3 and kept as null by Helm 4 (with
+/// `{"c":{"d":null}}` as both, Helm 3 gives `{"c":{}}`, Helm 4 `{"c":{"d":null}}`).
+/// Templates see nil either way (only `hasKey` and `toJson` tell them apart); the merge follows
+/// Helm 3, and `doubly_null_key_is_where_helm_3_and_4_differ` keeps the difference measured.
+fn without_doubly_null(v: &Value, defaults: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, x)| {
+                    !(x.is_null() && defaults.get(k.as_str()).is_some_and(Value::is_null))
+                })
+                .map(|(k, x)| {
+                    (
+                        k.clone(),
+                        without_doubly_null(x, defaults.get(k.as_str()).unwrap_or(&Value::Null)),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn doubly_null_key_is_where_helm_3_and_4_differ() {
+    let defaults = json!({"c": {"d": null, "e": 1}});
+    let files = [json!({"c": {"d": null}})];
+    let ours = helm_values::json::merge(&defaults, &files);
+    assert_eq!(ours, json!({"c": {"e": 1}}));
+    let v3 = helm_values(Helm::V3, &defaults, &files).expect("helm 3");
+    assert_eq!(normalized(&v3), normalized(&ours));
+    let v4 = helm_values(Helm::V4, &defaults, &files).expect("helm 4");
+    assert_eq!(
+        normalized(&v4),
+        normalized(&json!({"c": {"d": null, "e": 1}}))
+    );
+    assert_eq!(
+        without_doubly_null(&v4, &defaults),
+        without_doubly_null(&ours, &defaults)
+    );
+}
+
 #[test]
 fn merge_equals_helm_for_random_defaults_and_files() {
     for helm in Helm::ALL {
@@ -98,8 +143,13 @@ fn merge_equals_helm_for_random_defaults_and_files() {
         let strategy = (document(), prop::collection::vec(document(), 1..4));
         runner
             .run(&strategy, |(defaults, files)| {
-                let ours = helm_values::json::merge(&defaults, &files);
-                let theirs = helm_values(helm, &defaults, &files).map_err(TestCaseError::fail)?;
+                let mut ours = helm_values::json::merge(&defaults, &files);
+                let mut theirs =
+                    helm_values(helm, &defaults, &files).map_err(TestCaseError::fail)?;
+                if helm == Helm::V4 {
+                    ours = without_doubly_null(&ours, &defaults);
+                    theirs = without_doubly_null(&theirs, &defaults);
+                }
                 prop_assert_eq!(
                     normalized(&ours),
                     normalized(&theirs),

@@ -19,6 +19,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod fleet;
 pub mod instance;
 pub mod output;
 pub mod rules;

@@ -5,7 +5,10 @@
 //! either written atomically ([`output::write`]) or compared with what is on disk
 //! ([`output::check`]).
 
+pub mod fleet;
 pub mod output;
+pub mod package;
+pub mod plan;
 pub mod readme;
 pub mod refs;
 pub mod spec;
@@ -36,6 +39,9 @@ pub enum Error {
     Template { name: String, message: String },
     #[error("variant {name}: {message}")]
     Variant { name: String, message: String },
+    /// A fleet file that cannot be used, with every located problem.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Fleet(Vec<helm_values::yaml::LoadError>),
     #[error("chart sources reference values the model does not have:\n{0}")]
     UnknownValues(String),
 }
@@ -109,6 +115,10 @@ pub fn generate(root: &Path) -> Result<Generated> {
     files.insert(
         PathBuf::from("schemas/values.schema.json"),
         FileOut::text(schema_text.clone()),
+    );
+    files.insert(
+        PathBuf::from("schemas/fleet.schema.json"),
+        FileOut::text(pretty_json(&model::fleet::fleet_schema())),
     );
     for chart in &charts {
         let dir = PathBuf::from("generated-charts").join(&chart.name);

@@ -51,6 +51,20 @@ pub struct Stale {
 /// `root`, then each owned directory is swapped in by rename, so an interrupted run leaves
 /// either the old or the new tree, never a half-written chart.
 pub fn write(root: &Path, output: &Output) -> Result<()> {
+    stage(root, output)?.commit()
+}
+
+/// Output written to its build directory, not yet swapped in: [`Staged::commit`] swaps it in,
+/// dropping it removes it (nothing written). Callers stage while they still check the output
+/// (`chartgen fleet` lints while the files are created).
+pub struct Staged<'a> {
+    build: tempfile::TempDir,
+    root: PathBuf,
+    output: &'a Output,
+}
+
+/// Writes every file of `output` to a build directory inside `root`.
+pub fn stage<'a>(root: &Path, output: &'a Output) -> Result<Staged<'a>> {
     let build = tempfile::Builder::new()
         .prefix(".chartgen-build-")
         .tempdir_in(root)
@@ -58,38 +72,65 @@ pub fn write(root: &Path, output: &Output) -> Result<()> {
             path: root.to_path_buf(),
             source,
         })?;
-    for (rel, file) in &output.files {
-        let path = build.path().join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
-        }
-        std::fs::write(&path, &file.contents).map_err(|source| io(&path, source))?;
-        set_mode(&path, file.executable)?;
+    let parents: BTreeSet<PathBuf> = output
+        .files
+        .keys()
+        .filter_map(|rel| build.path().join(rel).parent().map(Path::to_path_buf))
+        .collect();
+    for parent in &parents {
+        std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
     }
-    for (i, dir) in output.owned.iter().enumerate() {
-        let fresh = build.path().join(dir);
-        if !fresh.exists() {
-            std::fs::create_dir_all(&fresh).map_err(|source| io(&fresh, source))?;
-        }
-        let target = root.join(dir);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
-        }
-        let old = build.path().join(format!(".old-{i}"));
-        if target.exists() {
-            std::fs::rename(&target, &old).map_err(|source| io(&target, source))?;
-        }
-        std::fs::rename(&fresh, &target).map_err(|source| io(&target, source))?;
+    // Creating a file is a journal round trip on most file systems: a fleet writes a thousand,
+    // so they are written from every core.
+    {
+        use rayon::prelude::*;
+        output.files.par_iter().try_for_each(|(rel, file)| {
+            let path = build.path().join(rel);
+            std::fs::write(&path, &file.contents).map_err(|source| io(&path, source))?;
+            set_mode(&path, file.executable)
+        })?;
     }
-    for rel in output.files.keys().filter(|p| !output.is_owned(p)) {
-        let (from, to) = (build.path().join(rel), root.join(rel));
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
+    Ok(Staged {
+        build,
+        root: root.to_path_buf(),
+        output,
+    })
+}
+
+impl Staged<'_> {
+    /// Swaps the staged output in: each owned directory by one rename, then the single files.
+    pub fn commit(self) -> Result<()> {
+        let Staged {
+            build,
+            root,
+            output,
+        } = self;
+        let root = root.as_path();
+        for (i, dir) in output.owned.iter().enumerate() {
+            let fresh = build.path().join(dir);
+            if !fresh.exists() {
+                std::fs::create_dir_all(&fresh).map_err(|source| io(&fresh, source))?;
+            }
+            let target = root.join(dir);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
+            }
+            let old = build.path().join(format!(".old-{i}"));
+            if target.exists() {
+                std::fs::rename(&target, &old).map_err(|source| io(&target, source))?;
+            }
+            std::fs::rename(&fresh, &target).map_err(|source| io(&target, source))?;
         }
-        std::fs::rename(&from, &to).map_err(|source| io(&to, source))?;
+        for rel in output.files.keys().filter(|p| !output.is_owned(p)) {
+            let (from, to) = (build.path().join(rel), root.join(rel));
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
+            }
+            std::fs::rename(&from, &to).map_err(|source| io(&to, source))?;
+        }
+        // The build directory (with the old trees) is removed when `build` drops.
+        Ok(())
     }
-    // The build directory (with the old trees) is removed when `build` drops.
-    Ok(())
 }
 
 /// Compares `output` with the files under `root`'s owned directories. Returns every file that

@@ -61,6 +61,27 @@ pub fn size_variant(spec: &Spec, variant: &Variant, defaults: &Value) -> Result<
     })
 }
 
+/// What a Redis memory size adds over a chart's `values` and the instance's own `layers`:
+/// `redis.config.maxmemory`, the time budgets of that size, and the resources and PVC that
+/// `model::sizing` derives from the rest (pods, persistence, buffers), exactly as a variant of
+/// that size is sized. What `layers` set still wins over the budgets, as a variant's overrides do.
+pub fn resize(
+    values: &Value,
+    layers: &[Value],
+    maxmemory: &str,
+) -> std::result::Result<Value, String> {
+    let bytes = parse_redis_memory(maxmemory).map_err(|e| e.to_string())?;
+    let maxmemory_value = json!({"redis": {"config": {"maxmemory": maxmemory}}});
+    let budgets = budgets_for(&merge(values, layers), bytes);
+    let timing = timing_values(&budgets);
+    let mut files = vec![timing.clone()];
+    files.extend(layers.iter().cloned());
+    files.push(maxmemory_value.clone());
+    let input = sizing_input(&merge(values, &files))?;
+    let sized = sizing::size(&input).map_err(|e| e.to_string())?;
+    Ok(merge(&maxmemory_value, &[timing, sized_values(&sized)]))
+}
+
 /// The time budgets of a variant's `maxmemory`, for its startup probe's period and delay.
 fn budgets_for(values: &Value, maxmemory: u64) -> Budgets {
     let probe = &values["redis"]["startupProbe"];

@@ -6,6 +6,7 @@
 
 pub mod conf;
 pub mod directives;
+pub mod fleet;
 pub mod gates;
 pub mod schema;
 pub mod schema_nav;

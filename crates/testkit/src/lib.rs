@@ -67,6 +67,9 @@ pub enum Tool {
     PreCommit,
     Git,
     Checkov,
+    Helmfile,
+    Node,
+    DockerRegistry,
 }
 
 impl Tool {
@@ -85,6 +88,9 @@ impl Tool {
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",
             Tool::Checkov => "checkov",
+            Tool::Helmfile => "helmfile",
+            Tool::Node => "node",
+            Tool::DockerRegistry => "docker-registry",
         }
     }
 
@@ -93,7 +99,12 @@ impl Tool {
     fn in_repo_tools(self) -> bool {
         matches!(
             self,
-            Tool::Helm3 | Tool::Helm4 | Tool::KubernetesValidate | Tool::PreCommit | Tool::Checkov
+            Tool::Helm3
+                | Tool::Helm4
+                | Tool::KubernetesValidate
+                | Tool::PreCommit
+                | Tool::Checkov
+                | Tool::Helmfile
         )
     }
 }
@@ -131,6 +142,19 @@ pub fn tool(t: Tool) -> PathBuf {
             t.program()
         ),
     }
+}
+
+/// The npm package `@kubernetes-models/argo-cd` (the ApplicationSet CRD schema), installed under
+/// `.tools/argo-cd`: the directory to run `node` in so that it resolves the package.
+pub fn argo_cd_models() -> PathBuf {
+    let dir = repo_root().join(".tools/argo-cd");
+    assert!(
+        dir.join("node_modules/@kubernetes-models/argo-cd/package.json")
+            .is_file(),
+        "required npm package @kubernetes-models/argo-cd not found under {}: {INSTALL_HINT}",
+        dir.display()
+    );
+    dir
 }
 
 // ---------------------------------------------------------------------------------------------
