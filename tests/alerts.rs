@@ -45,6 +45,7 @@ fn alert_names(spec: &Value) -> Vec<String> {
 /// The chart's own alerts, as the sized variants render them.
 const ALERTS: &[&str] = &[
     "RedisDown",
+    "RedisTooFewPods",
     "RedisNoMaster",
     "RedisMultipleMasters",
     "RedisReplicationBroken",
@@ -253,7 +254,7 @@ fn alert_tests() -> Vec<AlertTest> {
                 series(r1.series("redis_up", &[]), "1 1 0x20"),
             ],
             evals: vec![
-                ("1m", vec![]),
+                ("45s", vec![]),
                 (
                     "2m",
                     vec![
@@ -266,6 +267,26 @@ fn alert_tests() -> Vec<AlertTest> {
                             format!("Redis pod {} of {GROUP} is down", r1.pod),
                         ),
                     ],
+                ),
+            ],
+        },
+        AlertTest {
+            alert: "RedisTooFewPods",
+            // Pod 2 is not ready, so it left the headless Service: no target, no `up == 0`.
+            input: vec![
+                series(r0.series("up", &[]), "1x20"),
+                series(r0.series("redis_up", &[]), "1x20"),
+                series(r1.series("up", &[]), "1x20"),
+                series(r1.series("redis_up", &[]), "1 1 0x20"),
+            ],
+            evals: vec![
+                ("45s", vec![]),
+                (
+                    "2m",
+                    vec![firing(
+                        json!({"severity": "warning"}),
+                        format!("Only 1 of 3 Redis pods of {GROUP} are up"),
+                    )],
                 ),
             ],
         },

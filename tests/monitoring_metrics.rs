@@ -320,3 +320,58 @@ fn every_alert_and_panel_metric_is_in_a_live_scrape() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn dashboard_renders_in_the_variants_only_with_its_variables_and_panels() {
+    for chart in testkit::charts() {
+        let r = render(Helm::V4, &chart, &Case::defaults());
+        let name = format!("rel-{}-dashboard", chart.name);
+        if chart.name == "redis-ha" {
+            assert!(
+                r.find("ConfigMap", &name).is_none(),
+                "redis-ha renders a dashboard"
+            );
+            continue;
+        }
+        let cm = r.get("ConfigMap", &name);
+        assert_eq!(cm.value["metadata"]["labels"]["grafana_dashboard"], "1");
+        let json = r.configmap_key(&name, &format!("rel-{}.json", chart.name));
+        let dash: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        let vars: Vec<&str> = dash["templating"]["list"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v["name"].as_str())
+            .collect();
+        assert_eq!(vars, ["datasource", "namespace", "release"]);
+        let titles: Vec<&str> = dash["panels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["title"].as_str())
+            .collect();
+        for topic in [
+            "Role",
+            "Replica",
+            "Memory",
+            "Commands",
+            "hit ratio",
+            "Evicted",
+            "clients",
+            "Failovers",
+            "HAProxy",
+        ] {
+            assert!(
+                titles.iter().any(|t| t.contains(topic)),
+                "{}: no panel about {topic}: {titles:?}",
+                chart.name
+            );
+        }
+        for p in dash["panels"].as_array().into_iter().flatten() {
+            assert!(
+                p["targets"].as_array().is_some_and(|t| !t.is_empty()),
+                "panel without a query: {p}"
+            );
+        }
+    }
+}

@@ -65,6 +65,8 @@ pub enum Tool {
     Promtool,
     /// Debian's prometheus-redis-exporter (redis_exporter 1.45).
     RedisExporter,
+    /// Node.js, for the npm packages that carry CRD schemas.
+    Node,
     Yamllint,
     PreCommit,
     Git,
@@ -83,6 +85,7 @@ impl Tool {
             Tool::Haproxy => "haproxy",
             Tool::Promtool => "promtool",
             Tool::RedisExporter => "prometheus-redis-exporter",
+            Tool::Node => "node",
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",

@@ -57,6 +57,12 @@ Prometheus' own templates in annotations are written as {{`{{ ... }}`}}.
   "expr" (printf "up{%s} == 0 or redis_up{%s} == 0" $r $r)
   "summary" (printf "Redis pod {{ $labels.pod }} of %s/%s is down" $ns $name)
   "runbook" "The exporter cannot reach Redis, or Prometheus cannot reach the exporter. Check the pod (kubectl describe pod; the redis container's logs, its restarts and OOMKilled status) and the node. One pod down leaves the group running on the others; bring it back before a second pod goes.") -}}
+{{- $replicas := include "redis-ha.replicas" . -}}
+{{- $alerts = append $alerts (dict
+  "alert" "RedisTooFewPods" "severity" "warning" "for" $d.redisDownFor
+  "expr" (printf "(count(redis_up{%s} == 1) or on() vector(0)) < %s and on() count(up{%s}) > 0" $r $replicas $r)
+  "summary" (printf "Only {{ $value }} of %s Redis pods of %s/%s are up" $replicas $ns $name)
+  "runbook" "Fewer Redis pods answer than the StatefulSet has. A pod that is not ready leaves the headless Service, so Prometheus stops scraping it instead of seeing it down: check the StatefulSet's pods (kubectl get pods; describe the missing or not-ready ones: scheduling, volume, a long full sync or load). Losing the majority of the pods stops failovers.") -}}
 {{- $alerts = append $alerts (dict
   "alert" "RedisNoMaster" "severity" "critical" "for" $d.masterCountFor
   "expr" (printf "(count(redis_instance_info{%s,role=\"master\"}) or on() vector(0)) < 1 and on() count(redis_up{%s} == 1) > 0" $r $r)
