@@ -4,7 +4,9 @@
 //! Prometheus exporter, all on loopback, are scraped, and every selector of every query
 //! (metric name plus the label values it matches on, e.g. `role="master"`,
 //! `proxy="bk_redis_master"`) must find a scraped sample. An alert on a metric the exporter
-//! does not have never fires, and promtool cannot tell.
+//! does not have never fires, and promtool cannot tell. Then the same processes run under a
+//! real Prometheus configured from the rendered ServiceMonitors and PrometheusRule, and the
+//! alerts must fire on real faults and resolve, and every dashboard panel must show data.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -374,4 +376,273 @@ fn dashboard_renders_in_the_variants_only_with_its_variables_and_panels() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A live group under a real Prometheus
+// ---------------------------------------------------------------------------------------------
+
+/// Values that make the live run short: 1 s scrapes and evaluations, short `for:` and window.
+/// HAProxy's servers (the announce addresses) are unreachable here, so its alert is left out;
+/// its metrics are still scraped for the dashboard's panels.
+const LIVE_VALUES: &str = "\
+redis: {resources: {limits: {memory: 80Mi}, requests: {memory: 80Mi}}}
+exporter: {serviceMonitor: {interval: 1s}}
+haproxy: {metrics: {serviceMonitor: {interval: 1s}}}
+prometheusRule:
+  interval: 1s
+  defaultRules:
+    redisDownFor: 5s
+    masterCountFor: 5s
+    memoryFor: 2s
+    memoryLimitPercent: 75
+    eventWindow: 10s
+    disabled: [HaproxyNoMasterBackend]
+";
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An instant query's result vector.
+fn prom_query(port: u16, q: &str) -> Vec<Value> {
+    let body = http_get(port, &format!("/api/v1/query?query={}", percent_encode(q)))
+        .unwrap_or_else(|| panic!("Prometheus did not answer {q}"));
+    let v: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(v["status"], "success", "{q}: {body}");
+    v["data"]["result"].as_array().cloned().unwrap_or_default()
+}
+
+/// Names of the firing alerts (with their pod label, if any).
+fn firing(port: u16) -> BTreeSet<String> {
+    prom_query(port, "ALERTS{alertstate=\"firing\"}")
+        .iter()
+        .map(|a| {
+            let m = &a["metric"];
+            format!(
+                "{}{}",
+                m["alertname"].as_str().unwrap_or("?"),
+                m["pod"]
+                    .as_str()
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Polls until `cond` holds; returns the time it took. Fails after `timeout`.
+fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < timeout, "{what}: not within {timeout:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    start.elapsed()
+}
+
+/// One RESP command on a fresh connection; the raw reply.
+fn redis_cmd(port: u16, args: &[&[u8]]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("redis connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut req = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        req.extend(format!("${}\r\n", a.len()).bytes());
+        req.extend_from_slice(a);
+        req.extend(b"\r\n");
+    }
+    s.write_all(&req).expect("redis write");
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Prometheus' scrape config for the rendered ServiceMonitors, with the labels the Operator
+/// gives (job = Service name, namespace, pod): each ServiceMonitor's job, path and interval,
+/// and the local processes standing in for the pods behind its Service.
+fn scrape_config(r: &Rendered, targets: &BTreeMap<String, Vec<(String, u16)>>) -> String {
+    let mut jobs = Vec::new();
+    for sm in r.docs.iter().filter(|d| d.kind() == "ServiceMonitor") {
+        let service = sm.name();
+        let ep = &sm.value["spec"]["endpoints"][0];
+        let static_configs: Vec<Value> = targets[service]
+            .iter()
+            .map(|(pod, port)| {
+                serde_json::json!({"targets": [format!("127.0.0.1:{port}")],
+                                   "labels": {"namespace": "default", "pod": pod}})
+            })
+            .collect();
+        jobs.push(serde_json::json!({
+            "job_name": service,
+            "metrics_path": ep["path"],
+            "scrape_interval": ep["interval"],
+            "static_configs": static_configs,
+        }));
+    }
+    serde_json::json!({
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": ["rules.yaml"],
+        "scrape_configs": jobs,
+    })
+    .to_string()
+}
+
+#[test]
+fn alerts_fire_and_resolve_and_panels_have_data_on_a_live_group() {
+    let chart = chart_named("redis-1g");
+    let r = testkit::render_values(
+        &chart,
+        LIVE_VALUES,
+        &["--api-versions", "monitoring.coreos.com/v1"],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = temp_dir();
+    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let mut pods = Vec::new();
+    for (i, port) in ports.iter().enumerate() {
+        let d = dir.path().join(format!("r{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        pods.push(Some(redis(&d, *port, (i > 0).then_some(ports[0]))));
+        redis_cmd(
+            *port,
+            &[b"CONFIG", b"SET", b"maxmemory-policy", b"allkeys-lru"],
+        );
+    }
+    let exporters: Vec<(ServerProcess, u16)> = ports.iter().map(|p| exporter(*p)).collect();
+    let (_haproxy, mh) = haproxy(&r, dir.path());
+    let mut targets = BTreeMap::new();
+    targets.insert(
+        "rel-redis-1g".to_string(),
+        (0..3)
+            .map(|i| (format!("rel-redis-1g-server-{i}"), exporters[i].1))
+            .collect(),
+    );
+    targets.insert(
+        "rel-redis-1g-haproxy".to_string(),
+        vec![("rel-redis-1g-haproxy-0".to_string(), mh)],
+    );
+    let spec = r
+        .docs
+        .iter()
+        .find(|d| d.kind() == "PrometheusRule")
+        .expect("PrometheusRule")
+        .value["spec"]
+        .to_string();
+    write_file(dir.path(), "rules.yaml", &spec);
+    let config = write_file(dir.path(), "prometheus.yml", &scrape_config(&r, &targets));
+    let pport = free_port();
+    let mut cmd = Command::new(tool(Tool::Prometheus));
+    cmd.current_dir(dir.path())
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("tsdb").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{pport}"));
+    let _prometheus = ServerProcess::spawn(cmd);
+    let long = Duration::from_secs(60);
+    wait_for("Prometheus ready", long, || {
+        http_get(pport, "/-/ready").is_some()
+    });
+    wait_for("every target up and replicas linked", long, || {
+        prom_query(pport, "up == 1").len() == 4
+            && prom_query(pport, "redis_master_link_up == 1").len() == 2
+    });
+
+    // Healthy, for longer than the event window: nothing fires (the replicas' first full syncs
+    // included).
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_secs(12) {
+        let f = firing(pport);
+        assert!(f.is_empty(), "alerts on a healthy group: {f:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // Some reads (hits and misses) for the hit-ratio panel, then every panel has data.
+    for i in 0..50 {
+        redis_cmd(ports[0], &[b"SET", format!("k{i}").as_bytes(), b"v"]);
+        redis_cmd(ports[0], &[b"GET", format!("k{}", i * 2).as_bytes()]);
+    }
+    let panels: Vec<(String, String)> = queries(&r)
+        .into_iter()
+        .filter(|(w, _)| w.starts_with("panel "))
+        .collect();
+    assert!(panels.len() >= 10, "{panels:?}");
+    for (panel, q) in &panels {
+        let q = without_grafana_variables(q)
+            .replace("job=\"rel\"", "job=\"rel-redis-1g\"")
+            .replace("job=\"rel-haproxy\"", "job=\"rel-redis-1g-haproxy\"")
+            .replace("[1m]", "[10s]");
+        wait_for(&format!("{panel} has data: {q}"), long, || {
+            !prom_query(pport, &q).is_empty()
+        });
+    }
+
+    // Hard loss of the master: RedisDown within for: (5 s) + a scrape and an evaluation.
+    let t0 = Instant::now();
+    pods[0] = None;
+    wait_for("RedisDown on pod 0", long, || {
+        firing(pport).contains("RedisDown/rel-redis-1g-server-0")
+    });
+    let down_latency = t0.elapsed();
+    // The failover Sentinel would make: pod 1 becomes master, pod 2 follows it.
+    let t1 = Instant::now();
+    redis_cmd(ports[1], &[b"REPLICAOF", b"NO", b"ONE"]);
+    let p1 = ports[1].to_string();
+    redis_cmd(ports[2], &[b"REPLICAOF", b"127.0.0.1", p1.as_bytes()]);
+    wait_for("RedisFailover on pod 1", long, || {
+        firing(pport).contains("RedisFailover/rel-redis-1g-server-1")
+    });
+    let failover_latency = t1.elapsed();
+    // Pod 0 returns as a replica: RedisDown resolves.
+    let t2 = Instant::now();
+    let d0 = dir.path().join("r0");
+    pods[0] = Some(redis(&d0, ports[0], Some(ports[1])));
+    wait_for("RedisDown resolved", long, || {
+        !firing(pport).iter().any(|a| a.starts_with("RedisDown"))
+    });
+    let resolve_latency = t2.elapsed();
+    // Pod 0 came back empty: pod 1 served it a full resync (pod 1 is up for longer than the
+    // two windows the alert ignores after a start).
+    wait_for("RedisFullResync on pod 1", long, || {
+        firing(pport).contains("RedisFullResync/rel-redis-1g-server-1")
+    });
+    wait_for("RedisFailover resolved after its window", long, || {
+        !firing(pport).iter().any(|a| a.starts_with("RedisFailover"))
+    });
+
+    // Memory filled past maxmemory (64mb): both memory alerts fire.
+    let t3 = Instant::now();
+    let value = vec![b'x'; 1 << 20];
+    for i in 0..90 {
+        redis_cmd(ports[1], &[b"SET", format!("big{i}").as_bytes(), &value]);
+    }
+    wait_for("memory alerts", long, || {
+        let f = firing(pport);
+        f.contains("RedisMemoryNearMaxmemory/rel-redis-1g-server-1")
+            && f.contains("RedisMemoryNearLimit/rel-redis-1g-server-1")
+            && f.contains("RedisEvictingKeys/rel-redis-1g-server-1")
+    });
+    let memory_latency = t3.elapsed();
+    println!(
+        "live alerts: RedisDown {down_latency:?} after the kill (for: 5s), RedisFailover \
+         {failover_latency:?} after the promotion, RedisDown resolved {resolve_latency:?} after \
+         the restart, memory alerts {memory_latency:?} after the fill started (for: 2s); \
+         scrape and evaluation every 1s"
+    );
+    assert!(
+        down_latency < Duration::from_secs(5 + 4),
+        "{down_latency:?}"
+    );
+    assert!(
+        failover_latency < Duration::from_secs(4),
+        "{failover_latency:?}"
+    );
 }

@@ -67,6 +67,8 @@ pub enum Tool {
     RedisExporter,
     /// Node.js, for the npm packages that carry CRD schemas.
     Node,
+    /// Debian's Prometheus server 2.42.
+    Prometheus,
     Yamllint,
     PreCommit,
     Git,
@@ -86,6 +88,7 @@ impl Tool {
             Tool::Promtool => "promtool",
             Tool::RedisExporter => "prometheus-redis-exporter",
             Tool::Node => "node",
+            Tool::Prometheus => "prometheus",
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",

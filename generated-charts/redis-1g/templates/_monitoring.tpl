@@ -113,9 +113,9 @@ Prometheus' own templates in annotations are written as {{`{{ ... }}`}}.
   "runbook" "Sentinel promoted a replica: the old master's pod was lost, restarted, stopped for an update, or a failover was forced. Writes the old master acknowledged but had not replicated may be lost. Read the sentinels' logs (+switch-master, its reason) and the old master pod's events; the alert resolves on its own after prometheusRule.defaultRules.eventWindow.") -}}
 {{- $alerts = append $alerts (dict
   "alert" "RedisFullResync" "severity" "warning" "for" "0m"
-  "expr" (printf "increase(redis_replica_resyncs_full{%s}[%s]) > 0 and on (namespace, pod) redis_uptime_in_seconds{%s} > %s" $r $window $r (include "redis-ha.durationSeconds" $window))
+  "expr" (printf "increase(redis_replica_resyncs_full{%s}[%s]) > 0 and on (namespace, pod) redis_uptime_in_seconds{%s} > %v" $r $window $r (mul 2 (include "redis-ha.durationSeconds" $window)))
   "summary" (printf "Master {{ $labels.pod }} of %s/%s served {{ $value | humanize }} full resyncs in %s" $ns $name $window)
-  "runbook" "A replica could not continue the replication stream and copied the whole data set (fork, RDB transfer, load), which costs memory, CPU and network on both sides. Frequent ones mean the replication backlog (repl-backlog-size) is too small for the write rate and the replicas' downtime, or replicas keep restarting. Full syncs right after a pod starts are expected; this alert ignores a master's first eventWindow.") -}}
+  "runbook" "A replica could not continue the replication stream and copied the whole data set (fork, RDB transfer, load), which costs memory, CPU and network on both sides. Frequent ones mean the replication backlog (repl-backlog-size) is too small for the write rate and the replicas' downtime, or replicas keep restarting. Full syncs right after a pod starts are expected; this alert ignores a master's first two eventWindows of uptime.") -}}
 {{- $alerts = append $alerts (dict
   "alert" "RedisRdbSaveFailed" "severity" "critical" "for" "0m"
   "expr" (printf "redis_rdb_last_bgsave_status{%s} == 0" $r)
