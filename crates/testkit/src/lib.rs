@@ -63,12 +63,17 @@ pub enum Tool {
     RedisSentinel,
     Haproxy,
     Promtool,
+    /// Debian's prometheus-redis-exporter (redis_exporter 1.45).
+    RedisExporter,
+    /// Node.js, for the npm packages that carry CRD schemas.
+    Node,
+    /// Debian's Prometheus server 2.42.
+    Prometheus,
     Yamllint,
     PreCommit,
     Git,
     Checkov,
     Helmfile,
-    Node,
     DockerRegistry,
 }
 
@@ -84,17 +89,19 @@ impl Tool {
             Tool::RedisSentinel => "redis-sentinel",
             Tool::Haproxy => "haproxy",
             Tool::Promtool => "promtool",
+            Tool::RedisExporter => "prometheus-redis-exporter",
+            Tool::Node => "node",
+            Tool::Prometheus => "prometheus",
             Tool::Yamllint => "yamllint",
             Tool::PreCommit => "pre-commit",
             Tool::Git => "git",
             Tool::Checkov => "checkov",
             Tool::Helmfile => "helmfile",
-            Tool::Node => "node",
             Tool::DockerRegistry => "docker-registry",
         }
     }
 
-    /// Helm, kubernetes-validate, pre-commit and checkov live in the repository's git-ignored
+    /// Helm, helmfile, kubernetes-validate, pre-commit and checkov live in the repository's git-ignored
     /// `.tools/bin`.
     fn in_repo_tools(self) -> bool {
         matches!(
@@ -321,11 +328,16 @@ pub fn charts() -> Vec<Chart> {
 
 /// The base chart (`redis-ha`), whose rendered objects must equal the public chart's.
 pub fn base_chart() -> Chart {
+    chart_named("redis-ha")
+}
+
+/// One generated chart by name, or a failure listing the charts there are.
+pub fn chart_named(name: &str) -> Chart {
     let all = charts();
-    match all.iter().find(|c| c.name == "redis-ha") {
+    match all.iter().find(|c| c.name == name) {
         Some(c) => c.clone(),
         None => panic!(
-            "generated-charts/redis-ha is missing (have: {:?}): run `cargo run -p chartgen`",
+            "generated-charts/{name} is missing (have: {:?}): run `cargo run -p chartgen`",
             all.iter().map(|c| &c.name).collect::<Vec<_>>()
         ),
     }
@@ -385,6 +397,16 @@ impl Case {
         Case {
             name: "kitchen-sink".into(),
             values: Some(fixtures_dir().join("kitchen-sink.yaml")),
+            api_versions: vec!["monitoring.coreos.com/v1".into()],
+        }
+    }
+
+    /// The chart defaults, rendered with the Prometheus operator API announced (the sized
+    /// variants render their PrometheusRule and ServiceMonitors only then).
+    pub fn monitoring_api() -> Case {
+        Case {
+            name: "monitoring-api".into(),
+            values: None,
             api_versions: vec!["monitoring.coreos.com/v1".into()],
         }
     }

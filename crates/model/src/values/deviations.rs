@@ -48,8 +48,9 @@ pub const DEVIATIONS: &[Deviation] = &[
     },
 ];
 
-/// A key the public chart's templates read without declaring it in values.yaml; this chart
-/// declares and documents it with a default that behaves like the key being absent.
+/// A key the public chart's values.yaml does not declare: either its templates read it anyway,
+/// or it is this chart's own addition (alerts, dashboard). Its default behaves like the key
+/// being absent from the public chart, so existing values files render as they did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AddedKey {
     /// Dotted path of the value.
@@ -58,9 +59,9 @@ pub struct AddedKey {
     pub default: &'static str,
 }
 
-/// Keys read by the public chart's templates but missing from its values.yaml, then keys of
-/// this chart's own hardening (issue 15), off by default so the public chart's rendering is
-/// unchanged.
+/// Keys missing from the public chart's values.yaml: read by its templates but undeclared, or
+/// added here (issue 15's hardening, issue 14's alerts and dashboard), off by default so the
+/// public chart's rendering is unchanged.
 pub const ADDED_KEYS: &[AddedKey] = &[
     AddedKey {
         path: "serviceAnnotations",
@@ -113,5 +114,77 @@ pub const ADDED_KEYS: &[AddedKey] = &[
     AddedKey {
         path: "checkovSkipAnnotations",
         default: "false",
+    },
+    AddedKey {
+        path: "prometheusRule.disableAPICheck",
+        default: r#"true"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.enabled",
+        default: r#"false"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.disabled",
+        default: r#"[]"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.labels",
+        default: r#"{}"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.redisDownFor",
+        default: r#""1m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.masterCountFor",
+        default: r#""1m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.replicationBrokenFor",
+        default: r#""2m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.replicaLagBytes",
+        default: r#"67108864"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.replicaLagFor",
+        default: r#""5m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.maxmemoryPercent",
+        default: r#"90"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.memoryLimitPercent",
+        default: r#"90"#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.memoryFor",
+        default: r#""5m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.eventWindow",
+        default: r#""10m""#,
+    },
+    AddedKey {
+        path: "prometheusRule.defaultRules.haproxyNoMasterFor",
+        default: r#""1m""#,
+    },
+    AddedKey {
+        path: "grafanaDashboard.enabled",
+        default: r#"false"#,
+    },
+    AddedKey {
+        path: "grafanaDashboard.labels",
+        default: r#"{"grafana_dashboard": "1"}"#,
+    },
+    AddedKey {
+        path: "grafanaDashboard.annotations",
+        default: r#"{}"#,
+    },
+    AddedKey {
+        path: "grafanaDashboard.namespace",
+        default: r#""""#,
     },
 ];

@@ -140,6 +140,8 @@ pub struct Values {
     pub exporter: exporter::Exporter,
     /// A PrometheusRule with alerting rules (Prometheus Operator).
     pub prometheus_rule: monitoring::PrometheusRule,
+    /// A Grafana dashboard of the group (ConfigMap for Grafana's dashboard sidecar).
+    pub grafana_dashboard: monitoring::GrafanaDashboard,
     /// NetworkPolicy of the Redis pods.
     pub network_policy: network::NetworkPolicy,
     /// Spec of a PodDisruptionBudget for the Redis pods (`minAvailable` or `maxUnavailable`);
@@ -216,6 +218,7 @@ impl Default for Values {
             haproxy: haproxy::Haproxy::default(),
             exporter: exporter::Exporter::default(),
             prometheus_rule: monitoring::PrometheusRule::default(),
+            grafana_dashboard: monitoring::GrafanaDashboard::default(),
             network_policy: network::NetworkPolicy::redis_default(),
             pod_disruption_budget: FreeMap::new(),
             split_brain_detection: split_brain::SplitBrainDetection::default(),
