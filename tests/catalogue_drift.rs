@@ -22,9 +22,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use model::directives::{Basis, Catalogue, Directive, Kind};
-use testkit::{
-    free_port, par_map, repo_root, resp_command, run, temp_dir, write_file, Resp, ServerProcess,
-};
+use testkit::{par_map, repo_root, resp_command, run, temp_dir, write_file, Resp};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;
@@ -180,25 +178,9 @@ fn numeric_bounds(p: &Prober, name: &str, kind: Kind) -> (Option<i128>, Option<i
 
 /// Derive the catalogue of one installed server, with `seed` for what probes cannot tell.
 fn derive(s: &Installed, seed: &Catalogue) -> Catalogue {
-    let port = free_port();
     let dir = temp_dir();
-    let mut cmd = Command::new(&s.binary);
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-    ])
-    .arg("--dir")
-    .arg(dir.path());
-    let running = ServerProcess::start(
-        cmd,
-        port,
-        "Ready to accept connections",
-        Duration::from_secs(20),
-    );
+    let running = s.start(dir.path(), &[]);
+    let port = running.port;
     let listed: Vec<String> = match resp_command(port, &["CONFIG", "GET", "*"]) {
         Ok(r @ Resp::Array(_)) => r.pairs().into_iter().map(|(k, _)| k).collect(),
         other => panic!("CONFIG GET * on {}: {other:?}", s.binary.display()),

@@ -4,36 +4,14 @@
 //! replica with `save ""` and the default `repl-diskless-load disabled` still writes the RDB of
 //! a full sync to its disk (so the PVC is sized for it). docs/evidence.md lists them.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use model::sizing::{BASELINE_BYTES, COW_PERCENT};
-use testkit::{free_port, resp_command, temp_dir, Resp, ServerProcess};
+use testkit::{resp_command, temp_dir, Resp};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;
-use installed_servers::{installed, Installed};
-
-const READY: &str = "Ready to accept connections";
-const START: Duration = Duration::from_secs(20);
-
-/// Start a server on 127.0.0.1 with `dir` and extra config arguments.
-fn start(s: &Installed, dir: &std::path::Path, args: &[&str]) -> ServerProcess {
-    let port = free_port();
-    let mut cmd = Command::new(&s.binary);
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-    ])
-    .arg("--dir")
-    .arg(dir)
-    .args(args);
-    ServerProcess::start(cmd, port, READY, START)
-}
+use installed_servers::installed;
 
 fn cmd(port: u16, args: &[&str]) -> Resp {
     match resp_command(port, args) {
@@ -68,7 +46,7 @@ fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
 fn empty_server_rss_is_a_small_part_of_the_baseline() {
     for s in installed() {
         let dir = temp_dir();
-        let server = start(&s, dir.path(), &[]);
+        let server = s.start(dir.path(), &[]);
         let rss: u64 = info(server.port, "memory", "used_memory_rss")
             .parse()
             .expect("rss");
@@ -87,8 +65,7 @@ fn a_save_while_every_key_is_rewritten_duplicates_most_of_the_dataset() {
         let dir = temp_dir();
         // rdb-key-save-delay (microseconds per key, a hidden setting) keeps the child saving
         // for ~2 s, long enough to rewrite every key meanwhile.
-        let server = start(
-            &s,
+        let server = s.start(
             dir.path(),
             &["--rdb-key-save-delay", "100", "--appendonly", "no"],
         );
@@ -131,11 +108,10 @@ fn a_replica_writes_the_full_sync_rdb_without_save() {
     for s in installed() {
         let master_dir = temp_dir();
         let replica_dir = temp_dir();
-        let master = start(&s, master_dir.path(), &["--repl-diskless-sync-delay", "0"]);
+        let master = s.start(master_dir.path(), &["--repl-diskless-sync-delay", "0"]);
         cmd(master.port, &["SET", "k", "v"]);
         let master_port = master.port.to_string();
-        let replica = start(
-            &s,
+        let replica = s.start(
             replica_dir.path(),
             &[
                 "--repl-diskless-load",

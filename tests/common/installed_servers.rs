@@ -3,10 +3,12 @@
 //! tests/differential.rs through `#[path]`; each uses part of it.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
 
 use model::directives::{catalogue, Catalogue, Server};
-use testkit::{repo_root, tool, Tool};
+use testkit::{free_port, repo_root, tool, ServerProcess, Tool};
 
 /// An installed server binary and its catalogue.
 pub struct Installed {
@@ -30,6 +32,30 @@ impl Installed {
     /// Its committed catalogue.
     pub fn catalogue(&self) -> &'static Catalogue {
         catalogue(self.server, self.version).expect("committed catalogue")
+    }
+
+    /// Starts this server on 127.0.0.1 (a free port, no RDB saves, data in `dir`) with extra
+    /// config arguments, once it is ready to accept connections.
+    pub fn start(&self, dir: &Path, args: &[&str]) -> ServerProcess {
+        let port = free_port();
+        let mut cmd = Command::new(&self.binary);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .arg("--dir")
+        .arg(dir)
+        .args(args);
+        ServerProcess::start(
+            cmd,
+            port,
+            "Ready to accept connections",
+            Duration::from_secs(20),
+        )
     }
 }
 
