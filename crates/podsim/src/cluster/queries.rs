@@ -35,23 +35,26 @@ impl Cluster {
         resp::info_field(&r.text()?, "role")
     }
 
-    /// The master address a pod's sentinel reports, None if unreachable or unknown.
-    pub fn sentinel_master(&self, pod: &str) -> Option<String> {
+    /// `SENTINEL <sub> <master group>` to a pod's sentinel, None if unreachable.
+    fn sentinel_group_cmd(&self, pod: &str, sub: &'static str) -> Option<resp::Reply> {
         let a = SocketAddr::from((self.pod_addr(pod)?, self.facts.sentinel_port));
         let pw = self.facts.sentinel_auth.clone();
         let group = self.facts.master_group.clone();
-        let r = self
-            .client(move || {
-                resp::once(
-                    a,
-                    pw.as_deref(),
-                    &["SENTINEL", "get-master-addr-by-name", &group],
-                    Duration::from_millis(500),
-                )
-            })
-            .ok()?
-            .ok()?;
-        match r {
+        self.client(move || {
+            resp::once(
+                a,
+                pw.as_deref(),
+                &["SENTINEL", sub, &group],
+                Duration::from_millis(500),
+            )
+        })
+        .ok()?
+        .ok()
+    }
+
+    /// The master address a pod's sentinel reports, None if unreachable or unknown.
+    pub fn sentinel_master(&self, pod: &str) -> Option<String> {
+        match self.sentinel_group_cmd(pod, "get-master-addr-by-name")? {
             resp::Reply::Array(Some(v)) => v.first().and_then(resp::Reply::text),
             _ => None,
         }
@@ -60,55 +63,20 @@ impl Cluster {
     /// Flags of the replica at `addr` in a pod's sentinel table (`SENTINEL REPLICAS`), None if
     /// that sentinel does not list it or is unreachable.
     pub fn sentinel_replica_flags(&self, pod: &str, addr: &str) -> Option<String> {
-        let a = SocketAddr::from((self.pod_addr(pod)?, self.facts.sentinel_port));
-        let pw = self.facts.sentinel_auth.clone();
-        let group = self.facts.master_group.clone();
-        let r = self
-            .client(move || {
-                resp::once(
-                    a,
-                    pw.as_deref(),
-                    &["SENTINEL", "REPLICAS", &group],
-                    Duration::from_millis(500),
-                )
-            })
-            .ok()?
-            .ok()?;
-        let resp::Reply::Array(Some(replicas)) = r else {
+        let resp::Reply::Array(Some(replicas)) = self.sentinel_group_cmd(pod, "REPLICAS")? else {
             return None;
         };
         replicas.iter().find_map(|rep| {
-            let resp::Reply::Array(Some(kv)) = rep else {
-                return None;
-            };
-            let texts: Vec<String> = kv.iter().map(|x| x.text().unwrap_or_default()).collect();
-            let field = |k: &str| {
-                texts
-                    .chunks(2)
-                    .find(|c| c.len() == 2 && c[0] == k)
-                    .map(|c| c[1].clone())
-            };
-            (field("ip").as_deref() == Some(addr)).then(|| field("flags").unwrap_or_default())
+            let fields = rep.pairs();
+            let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+            (field("ip").map(String::as_str) == Some(addr))
+                .then(|| field("flags").cloned().unwrap_or_default())
         })
     }
 
     /// How many other sentinels a pod's sentinel knows (`SENTINEL SENTINELS`).
     pub fn sentinel_peers(&self, pod: &str) -> Option<usize> {
-        let a = SocketAddr::from((self.pod_addr(pod)?, self.facts.sentinel_port));
-        let pw = self.facts.sentinel_auth.clone();
-        let group = self.facts.master_group.clone();
-        match self
-            .client(move || {
-                resp::once(
-                    a,
-                    pw.as_deref(),
-                    &["SENTINEL", "SENTINELS", &group],
-                    Duration::from_millis(500),
-                )
-            })
-            .ok()?
-            .ok()?
-        {
+        match self.sentinel_group_cmd(pod, "SENTINELS")? {
             resp::Reply::Array(Some(v)) => Some(v.len()),
             _ => None,
         }
