@@ -23,6 +23,8 @@ pub enum Error {
     Resp(String),
     #[error("scenario: {0}")]
     Scenario(String),
+    #[error("plot: {0}")]
+    Plot(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

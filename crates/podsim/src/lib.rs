@@ -14,6 +14,7 @@ pub mod cleanup;
 pub mod cluster;
 pub mod manifest;
 pub mod netpol;
+pub mod plot;
 pub mod render;
 pub mod run;
 pub mod scenario;
