@@ -9,10 +9,12 @@ use crate::error::{io, Error, Result};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle, RGBColor};
 use std::fmt::Display;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// How a panel's values are shown on its y axis.
@@ -130,12 +132,7 @@ fn load_fonts() -> Result<()> {
         return Ok(());
     }
     for (path, style) in [(FONT, FontStyle::Normal), (FONT_BOLD, FontStyle::Bold)] {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Error::Plot(format!(
-                "cannot read the font {path}: {e}; it comes from Debian's fonts-dejavu-core \
-                 package, which scripts/install-test-tools.sh installs"
-            ))
-        })?;
+        let bytes = read_font(Path::new(path))?;
         // Leaked on purpose: register_font keeps a &'static reference, and this runs once.
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         register_font(FAMILY, style, bytes)
@@ -143,6 +140,16 @@ fn load_fonts() -> Result<()> {
     }
     *loaded = true;
     Ok(())
+}
+
+fn read_font(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::Plot(format!(
+            "cannot read the font {}: {e}; it comes from Debian's fonts-dejavu-core package, \
+             which scripts/install-test-tools.sh installs",
+            path.display()
+        ))
+    })
 }
 
 fn encode(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
@@ -170,10 +177,13 @@ fn write_aside(out: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Unique per process and call, so two renders of one file never share a temporary file.
+    static SEQ: AtomicU64 = AtomicU64::new(0);
     let tmp: PathBuf = dir.join(format!(
-        ".{}.{}.tmp",
+        ".{}.{}-{}.tmp",
         name.to_string_lossy(),
-        std::process::id()
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
     ));
     let written = std::fs::File::create(&tmp)
         .and_then(|mut f| {
@@ -515,7 +525,14 @@ fn draw_panel(
         let centre = ((x_lo + x_hi) / 2.0, (y_lo + y_hi) / 2.0);
         chart.draw_series(std::iter::once(
             EmptyElement::at(centre)
-                + Text::new("no data", (-24, -8), (FAMILY, 14).into_font().color(&MUTED)),
+                + Text::new(
+                    "no data",
+                    (0, 0),
+                    (FAMILY, 14)
+                        .into_font()
+                        .color(&MUTED)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                ),
         ))?;
     }
     for (colour, runs) in &lines {
@@ -940,6 +957,15 @@ mod tests {
         assert_eq!((image.width, image.height), image_size(panels.len()));
         render_png("nothing", &[], &[], &out).unwrap();
         assert_eq!((decode(&out).width, decode(&out).height), image_size(0));
+    }
+
+    #[test]
+    fn a_missing_font_names_its_package() {
+        let err = read_font(Path::new("/nonexistent/DejaVuSans.ttf")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("/nonexistent/DejaVuSans.ttf"), "{text}");
+        assert!(text.contains("fonts-dejavu-core"), "{text}");
+        assert!(text.contains("scripts/install-test-tools.sh"), "{text}");
     }
 
     #[test]
