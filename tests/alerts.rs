@@ -484,6 +484,54 @@ fn alert_tests() -> Vec<AlertTest> {
             ],
         },
         AlertTest {
+            alert: "RedisFailover",
+            // pod 1 is down until 12m (a lost node), comes back as a replica, and is promoted
+            // at 15m: the alert fires at once, though pod 1 has no series one window earlier.
+            input: vec![
+                series(
+                    r0.series("redis_instance_info", &[("role", "master")]),
+                    "1x60",
+                ),
+                series(
+                    r1.series("redis_instance_info", &[("role", "slave")]),
+                    "_x48 1x11",
+                ),
+                series(
+                    r1.series("redis_instance_info", &[("role", "master")]),
+                    "_x60 1x100",
+                ),
+            ],
+            evals: vec![
+                ("14m", vec![]),
+                (
+                    "15m15s",
+                    vec![firing(
+                        json!({"namespace": NAMESPACE, "pod": r1.pod, "severity": "warning"}),
+                        format!(
+                            "{} became the master of {GROUP} (a failover in the last 10m)",
+                            r1.pod
+                        ),
+                    )],
+                ),
+            ],
+        },
+        AlertTest {
+            alert: "RedisFailover",
+            // A new group: pod 1's first sample comes 15 s before pod 0's (the master), so one
+            // window later pod 0 has no sample one window ago: no failover for all that.
+            input: vec![
+                series(
+                    r0.series("redis_instance_info", &[("role", "master")]),
+                    "_ 1x60",
+                ),
+                series(
+                    r1.series("redis_instance_info", &[("role", "slave")]),
+                    "1x61",
+                ),
+            ],
+            evals: vec![("10m", vec![]), ("10m15s", vec![]), ("12m", vec![])],
+        },
+        AlertTest {
             alert: "RedisFullResync",
             // pod 0 (up for long) serves a full sync at 20m; pod 1 serves its replicas' first
             // syncs right after it starts, which is expected.
