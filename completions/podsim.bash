@@ -22,6 +22,9 @@ _podsim() {
             podsim,help)
                 cmd="podsim__subcmd__help"
                 ;;
+            podsim,monitoring)
+                cmd="podsim__subcmd__monitoring"
+                ;;
             podsim,run)
                 cmd="podsim__subcmd__run"
                 ;;
@@ -30,6 +33,9 @@ _podsim() {
                 ;;
             podsim__subcmd__help,help)
                 cmd="podsim__subcmd__help__subcmd__help"
+                ;;
+            podsim__subcmd__help,monitoring)
+                cmd="podsim__subcmd__help__subcmd__monitoring"
                 ;;
             podsim__subcmd__help,run)
                 cmd="podsim__subcmd__help__subcmd__run"
@@ -41,7 +47,7 @@ _podsim() {
 
     case "${cmd}" in
         podsim)
-            opts="-h --help run failover help"
+            opts="-h --help run failover monitoring help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,7 +91,7 @@ _podsim() {
             return 0
             ;;
         podsim__subcmd__help)
-            opts="run failover help"
+            opts="run failover monitoring help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,6 +132,20 @@ _podsim() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        podsim__subcmd__help__subcmd__monitoring)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         podsim__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -133,6 +153,44 @@ _podsim() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        podsim__subcmd__monitoring)
+            opts="-f -h --values --server --json --release --keep --png --prometheus-namespace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --png)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

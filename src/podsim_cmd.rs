@@ -2,7 +2,8 @@
 //! A thin command line over the podsim library (scenarios and reports live there).
 
 use clap::{Parser, Subcommand};
-use podsim::run::{failover_summary, run, RunOptions, Scenario};
+use podsim::run::run;
+use podsim::run::{failover_summary, monitoring, MonitoringOptions, RunOptions, Scenario};
 use podsim::server::ServerKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,21 @@ enum Cmd {
         #[arg(long)]
         hooks_before_sigterm: bool,
     },
+    /// Prove the chart's alerts and dashboard on a live group: a real Prometheus (Debian's
+    /// prometheus) scrapes the exporters as the rendered ServiceMonitors say and evaluates the
+    /// rendered PrometheusRule while a replica and the master are lost and memory fills.
+    /// Exit status 1 when an expected alert does not fire in time, an unexpected one fires,
+    /// or a dashboard panel has no data.
+    Monitoring {
+        #[command(flatten)]
+        common: Common,
+        /// Plot every dashboard panel's series over the run to this PNG file.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Kubernetes namespace of Prometheus's pod (the NetworkPolicies must admit it).
+        #[arg(long, default_value = "monitoring")]
+        prometheus_namespace: String,
+    },
 }
 
 fn parse_server(s: &str) -> Result<ServerKind, String> {
@@ -108,6 +124,28 @@ pub fn main() -> ExitCode {
             };
             (text, true)
         }),
+        Cmd::Monitoring {
+            common,
+            png,
+            prometheus_namespace,
+        } => {
+            let opts = MonitoringOptions {
+                server: common.server,
+                release: common.release.clone(),
+                keep: common.keep,
+                png,
+                prometheus_namespace,
+                ..MonitoringOptions::default()
+            };
+            monitoring(&common.chart, &common.values, &opts).map(|r| {
+                let text = if common.json {
+                    serde_json::to_string(&r).unwrap_or_default()
+                } else {
+                    r.human()
+                };
+                (text, r.passed)
+            })
+        }
     };
     match result {
         Ok((text, passed)) => {

@@ -13,6 +13,7 @@ pub use error::{Error, Result};
 pub mod cleanup;
 pub mod cluster;
 pub mod manifest;
+pub mod monitoring;
 pub mod netpol;
 pub mod plot;
 pub mod render;

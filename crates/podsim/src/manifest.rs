@@ -15,6 +15,10 @@ pub struct Manifest {
     pub workloads: Vec<Workload>,
     /// NetworkPolicy objects as rendered (enforced by `crate::netpol`).
     pub network_policies: Vec<Value>,
+    /// ServiceMonitor objects as rendered (`crate::monitoring` turns them into scrape jobs).
+    pub service_monitors: Vec<Value>,
+    /// PrometheusRule objects as rendered (`crate::monitoring` loads them as rule files).
+    pub prometheus_rules: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -23,8 +27,18 @@ pub struct Service {
     pub headless: bool,
     pub publish_not_ready: bool,
     pub selector: BTreeMap<String, String>,
-    /// (service port, target port: number or container port name)
-    pub ports: Vec<(u16, String)>,
+    /// The Service's own labels (what a ServiceMonitor selects).
+    pub labels: BTreeMap<String, String>,
+    pub ports: Vec<ServicePort>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    /// The port's name (what a ServiceMonitor endpoint names); empty when unnamed.
+    pub name: String,
+    pub port: u16,
+    /// Target port: a number or a container port name.
+    pub target: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +99,11 @@ impl Manifest {
                                         Some(Value::Number(n)) => n.to_string(),
                                         _ => port.to_string(),
                                     };
-                                    Some((port, target))
+                                    Some(ServicePort {
+                                        name: str_at(p, &["name"]).unwrap_or_default(),
+                                        port,
+                                        target,
+                                    })
                                 })
                                 .collect()
                         })
@@ -98,10 +116,13 @@ impl Manifest {
                             .and_then(Value::as_bool)
                             .unwrap_or(false),
                         selector: string_map(spec.get("selector")),
+                        labels: string_map(d.pointer("/metadata/labels")),
                         ports,
                     });
                 }
                 "NetworkPolicy" => m.network_policies.push(d.clone()),
+                "ServiceMonitor" => m.service_monitors.push(d.clone()),
+                "PrometheusRule" => m.prometheus_rules.push(d.clone()),
                 "StatefulSet" | "Deployment" => {
                     let spec = d.get("spec").cloned().unwrap_or(Value::Null);
                     let claims = spec
@@ -145,6 +166,25 @@ impl Manifest {
         self.workloads
             .iter()
             .find(|w| w.kind == WorkloadKind::Deployment && w.name.ends_with("-haproxy"))
+    }
+
+    /// Grafana dashboards: every ConfigMap key ending in `.json` whose JSON has `panels`, as
+    /// (ConfigMap name/key, dashboard).
+    pub fn dashboards(&self) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for (name, data) in &self.config_maps {
+            for (key, text) in data {
+                if !key.ends_with(".json") {
+                    continue;
+                }
+                if let Ok(v) = serde_json::from_str::<Value>(text) {
+                    if v.get("panels").is_some_and(Value::is_array) {
+                        out.push((format!("{name}/{key}"), v));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Value of a Secret key as text.
@@ -258,7 +298,10 @@ pub struct TimedProbe {
 /// Default command of the images the chart uses, when a container has no `command`.
 fn image_default(image: &str) -> Option<Vec<String>> {
     let base = image.rsplit('/').next().unwrap_or(image);
-    if base.starts_with("haproxy") {
+    if base.starts_with("redis_exporter") {
+        // The image's entrypoint is /redis_exporter; podsim's shim of that name is on PATH.
+        Some(vec!["redis_exporter".into()])
+    } else if base.starts_with("haproxy") {
         // The haproxy image's entrypoint runs `haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg`.
         Some(
             [

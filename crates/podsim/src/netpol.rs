@@ -2,12 +2,15 @@
 //! namespace, so that a policy that forgets a flow the chart needs (replication, Sentinel
 //! gossip and votes, HAProxy's health checks) breaks the scenario as it would on a cluster.
 //!
-//! Semantics (networking.k8s.io/v1): a pod selected by no policy of a direction is open in
-//! that direction; a selected pod admits only what one of its policies' rules allows (the
-//! union). A rule's peers are pods of the release's namespace chosen by `podSelector`
-//! (`matchLabels` and `matchExpressions`), every pod for `namespaceSelector: {}` or a selector
-//! naming the release's namespace, and `ipBlock` CIDRs (with `except`); no peers means any.
-//! Ports are numbers or the selected pod's named container ports; no ports means all.
+//! Semantics (networking.k8s.io/v1): a policy selects pods of its own namespace (the
+//! release's); a pod selected by no policy of a direction is open in that direction; a
+//! selected pod admits only what one of its policies' rules allows (the union). A rule's peers
+//! are pods chosen by `podSelector` (`matchLabels` and `matchExpressions`) in the policy's
+//! namespace, or in every namespace a `namespaceSelector` selects (a namespace's only label is
+//! `kubernetes.io/metadata.name`, as Kubernetes sets it), and `ipBlock` CIDRs (with `except`);
+//! no peers means any. Pods outside the release's namespace are the harness's own (a
+//! Prometheus in `monitoring`). Ports are numbers or the selected pod's named container
+//! ports; no ports means all.
 //!
 //! The harness's client namespace stands for the node: kubelet's probes, and the harness's
 //! own observer and writer, are always admitted (NetworkPolicy implementations admit the
@@ -24,6 +27,8 @@ use std::net::Ipv4Addr;
 #[derive(Debug, Clone)]
 pub struct PodInfo {
     pub name: String,
+    /// The pod's Kubernetes namespace.
+    pub namespace: String,
     pub addr: Ipv4Addr,
     pub labels: BTreeMap<String, String>,
     /// Container ports by name (for named ports in rules).
@@ -116,6 +121,8 @@ fn peers(
     pods: &[PodInfo],
     namespace: &str,
 ) -> Result<Option<Vec<String>>> {
+    let ns_labels =
+        |ns: &str| BTreeMap::from([("kubernetes.io/metadata.name".to_string(), ns.to_string())]);
     let Some(list) = rule_peers.and_then(Value::as_array) else {
         return Ok(None);
     };
@@ -142,23 +149,13 @@ fn peers(
             }
             continue;
         }
-        let ns_ok = match peer.get("namespaceSelector") {
-            None => true, // podSelector alone: the policy's own namespace
-            Some(sel) => {
-                let mut ns_labels = BTreeMap::new();
-                ns_labels.insert(
-                    "kubernetes.io/metadata.name".to_string(),
-                    namespace.to_string(),
-                );
-                selects(sel, &ns_labels)?
-            }
-        };
-        if !ns_ok {
-            continue;
-        }
         let pod_sel = peer.get("podSelector").cloned().unwrap_or(Value::Null);
         for p in pods {
-            if selects(&pod_sel, &p.labels)? {
+            let ns_ok = match peer.get("namespaceSelector") {
+                None => p.namespace == namespace, // podSelector alone: the policy's namespace
+                Some(sel) => selects(sel, &ns_labels(&p.namespace))?,
+            };
+            if ns_ok && selects(&pod_sel, &p.labels)? {
                 out.push(p.addr.to_string());
             }
         }
@@ -226,6 +223,9 @@ pub fn ruleset(
     let mut chains: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut selected = false;
     for policy in policies {
+        if pod.namespace != namespace {
+            break; // the policies are the release's: they select only its namespace's pods
+        }
         let spec = policy.get("spec").unwrap_or(&Value::Null);
         let sel = spec.get("podSelector").cloned().unwrap_or(Value::Null);
         if !selects(&sel, &pod.labels)? {
@@ -316,6 +316,7 @@ fn merged_ports(pods: &[PodInfo]) -> PodInfo {
     }
     PodInfo {
         name: String::new(),
+        namespace: String::new(),
         addr: Ipv4Addr::UNSPECIFIED,
         labels: BTreeMap::new(),
         ports,
@@ -330,6 +331,7 @@ mod tests {
     fn pod(name: &str, octet: u8, labels: &[(&str, &str)]) -> PodInfo {
         PodInfo {
             name: name.into(),
+            namespace: "redis".into(),
             addr: Ipv4Addr::new(10, 0, 0, octet),
             labels: labels
                 .iter()
@@ -373,7 +375,7 @@ mod tests {
             text.contains("ip saddr { 10.0.0.10 } tcp dport 26379 accept"),
             "{text}"
         );
-        // The monitoring namespace holds no pod of the simulation: no rule.
+        // The monitoring namespace holds no pod here: no rule.
         assert!(!text.contains("9121"), "{text}");
         assert!(!text.contains("10.0.0.20"), "{text}");
         assert!(text.contains("ip saddr 10.0.0.250 accept"), "{text}");
@@ -385,6 +387,34 @@ mod tests {
             "{text}"
         );
         // The HAProxy pod is selected by nothing.
+        assert!(ruleset(&pods[1], &pods, &[policy()], "redis", node)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn namespace_selectors_admit_pods_of_the_namespaces_they_name() {
+        let mut prom = pod("prometheus", 40, &[("app", "redis")]);
+        prom.namespace = "monitoring".into();
+        let mut other = pod("elsewhere", 41, &[]);
+        other.namespace = "apps".into();
+        let pods = vec![pod("r0", 10, &[("app", "redis")]), prom, other];
+        let node = Ipv4Addr::new(10, 0, 0, 250);
+        let text = ruleset(&pods[0], &pods, &[policy()], "redis", node)
+            .unwrap()
+            .unwrap();
+        // The monitoring namespace's pod reaches the exporter port, and only that port;
+        // its `app: redis` label does not make it a same-namespace peer.
+        assert!(
+            text.contains("ip saddr { 10.0.0.40 } tcp dport 9121 accept"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ip saddr { 10.0.0.10 } tcp dport 6379 accept"),
+            "{text}"
+        );
+        assert!(!text.contains("10.0.0.41"), "{text}");
+        // The release's policies do not select pods of other namespaces.
         assert!(ruleset(&pods[1], &pods, &[policy()], "redis", node)
             .unwrap()
             .is_none());

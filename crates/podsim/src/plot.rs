@@ -408,23 +408,35 @@ fn draw(
     root.fill(&BACKGROUND)
         .map_err(|e| plot_err("background", e))?;
     let (head, grid) = root.split_vertically(TITLE_HEIGHT);
-    head.draw(&Text::new(
-        title.to_string(),
-        (14, 12),
-        (FAMILY, 22, FontStyle::Bold).into_font().color(&TEXT),
-    ))
-    .map_err(|e| plot_err("title", e))?;
+    // A long title (a key of many markers) gets a smaller font, and the note only fits beside
+    // a short one.
+    let room = size.0.saturating_sub(28);
+    let mut title_style = (FAMILY, 22, FontStyle::Bold).into_font().color(&TEXT);
+    let (mut title_width, _) = head
+        .estimate_text_size(title, &title_style)
+        .map_err(|e| plot_err("title", e))?;
+    if title_width > room {
+        title_style = (FAMILY, 15, FontStyle::Bold).into_font().color(&TEXT);
+        title_width = head
+            .estimate_text_size(title, &title_style)
+            .map_err(|e| plot_err("title", e))?
+            .0;
+    }
+    head.draw(&Text::new(title.to_string(), (14, 12), title_style))
+        .map_err(|e| plot_err("title", e))?;
     let note = "x: seconds since the scenario started; dashed lines: scenario events";
     let note_style = (FAMILY, 13).into_font().color(&MUTED);
     let (note_width, _) = head
         .estimate_text_size(note, &note_style)
         .map_err(|e| plot_err("note", e))?;
-    head.draw(&Text::new(
-        note,
-        (size.0 as i32 - note_width as i32 - 14, 18),
-        note_style,
-    ))
-    .map_err(|e| plot_err("note", e))?;
+    if title_width + note_width + 40 <= room {
+        head.draw(&Text::new(
+            note,
+            (size.0 as i32 - note_width as i32 - 14, 18),
+            note_style,
+        ))
+        .map_err(|e| plot_err("note", e))?;
+    }
 
     let rows = panels.len().div_ceil(COLUMNS as usize);
     if rows == 0 {

@@ -18,11 +18,22 @@ pub fn helm_binary() -> PathBuf {
 
 /// `helm template <release> <chart> -f ...` (namespace "default").
 pub fn helm_template(chart: &Path, values: &[PathBuf], release: &str) -> Result<String> {
+    helm_template_with(chart, values, release, &[])
+}
+
+/// [`helm_template`] with extra arguments (e.g. `--api-versions`).
+pub fn helm_template_with(
+    chart: &Path,
+    values: &[PathBuf],
+    release: &str,
+    extra: &[&str],
+) -> Result<String> {
     let helm = helm_binary();
     let mut c = Command::new(&helm);
     c.args(["template", release])
         .arg(chart)
-        .args(["--namespace", "default"]);
+        .args(["--namespace", "default"])
+        .args(extra);
     for v in values {
         c.arg("-f").arg(v);
     }

@@ -156,7 +156,14 @@ pub enum ImageFamily {
     Valkey,
     /// haproxy images.
     Haproxy,
+    /// `oliver006/redis_exporter` (any registry prefix): Debian's prometheus-redis-exporter
+    /// stands in for the image's binary.
+    RedisExporter,
 }
+
+/// The host binary behind the exporter image's `redis_exporter` (Debian's
+/// prometheus-redis-exporter 1.45, the same upstream program as the image's).
+pub const EXPORTER_BIN: &str = "prometheus-redis-exporter";
 
 impl ImageFamily {
     /// The family of an image reference, or None for images podsim has no binaries for.
@@ -166,6 +173,7 @@ impl ImageFamily {
         match repo {
             "redis" => Some(ImageFamily::Redis),
             "valkey" => Some(ImageFamily::Valkey),
+            "redis_exporter" => Some(ImageFamily::RedisExporter),
             r if r.starts_with("haproxy") => Some(ImageFamily::Haproxy),
             _ => None,
         }
@@ -209,9 +217,12 @@ impl Emulation {
         let names = match family {
             ImageFamily::Redis => Some(("redis-server", "redis-sentinel", "redis-cli")),
             ImageFamily::Valkey => Some(("valkey-server", "valkey-sentinel", "valkey-cli")),
-            ImageFamily::Haproxy => None,
+            ImageFamily::Haproxy | ImageFamily::RedisExporter => None,
         };
         let mut e = Emulation::default();
+        if family == ImageFamily::RedisExporter {
+            e.add_exporter();
+        }
         if let Some((s, sen, cli)) = names {
             e.shims = vec![
                 (s.to_string(), server_shim(&server_bin)),
@@ -243,6 +254,33 @@ impl Emulation {
         }
         e
     }
+
+    /// The emulation of a pod whose containers run `families` (one root for all of them): the
+    /// first server or HAProxy image decides, and a redis_exporter sidecar adds its binary.
+    pub fn for_pod(families: &[ImageFamily], server: &Server) -> Emulation {
+        let main = families
+            .iter()
+            .copied()
+            .find(|f| *f != ImageFamily::RedisExporter)
+            .unwrap_or(ImageFamily::Redis);
+        let mut e = Emulation::for_image(main, server);
+        if main != ImageFamily::RedisExporter && families.contains(&ImageFamily::RedisExporter) {
+            e.add_exporter();
+        }
+        e
+    }
+
+    /// The exporter image's binary, backed by the host's (through [`HOST_BIN_DIR`]).
+    fn add_exporter(&mut self) {
+        self.shims.push((
+            "redis_exporter".to_string(),
+            exec_shim(&format!("{HOST_BIN_DIR}/{EXPORTER_BIN}")),
+        ));
+        if !self.mounts.iter().any(|(p, _)| p == HOST_BIN_DIR) {
+            self.mounts
+                .push((HOST_BIN_DIR.to_string(), PathBuf::from("/usr/bin")));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -258,7 +296,11 @@ mod tests {
         );
         assert_eq!(ImageFamily::of("redis@sha256:ab"), Some(ImageFamily::Redis));
         assert_eq!(ImageFamily::of("haproxy:2.6"), Some(ImageFamily::Haproxy));
-        assert_eq!(ImageFamily::of("oliver006/redis_exporter:v1"), None);
+        assert_eq!(
+            ImageFamily::of("quay.io/oliver006/redis_exporter:v1.86.0"),
+            Some(ImageFamily::RedisExporter)
+        );
+        assert_eq!(ImageFamily::of("busybox:1.36"), None);
     }
 
     #[test]

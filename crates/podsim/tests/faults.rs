@@ -1,9 +1,10 @@
 //! The fault scenarios of `podsim run`, each asserting its promise on real servers (root;
 //! fails, never skips, without root or the servers of scripts/install-test-tools.sh).
 //! Every scenario runs on Redis 8; failover, container-restart and rolling-restart also on
-//! Redis 7 and Valkey 9. The whole matrix is benchmarks/podsim-fault-matrix.sh.
+//! Redis 7 and Valkey 9. The whole matrix is benchmarks/podsim-fault-matrix.sh. The live
+//! monitoring scenario (`podsim monitoring`) is here too, so that it shares the two slots.
 
-use podsim::run::{run, RunOptions, RunReport, Scenario};
+use podsim::run::{monitoring, run, MonitoringOptions, RunOptions, RunReport, Scenario};
 use podsim::server::ServerKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
@@ -349,4 +350,80 @@ fn redis8_failover_fails_when_the_policy_blocks_sentinel() {
         }
         Err(e) => panic!("the run failed for another reason than the policy: {e}"),
     }
+}
+
+/// The sized variant's alerts and dashboard under a real Prometheus 2.42 that scrapes the
+/// redis_exporter sidecars (Debian's prometheus-redis-exporter 1.45, reading the password
+/// file) and HAProxy's endpoint through the rendered NetworkPolicies, from the namespace they
+/// admit: healthy, no alert; every panel has data; a replica lost and the master lost fire
+/// RedisDown, HaproxyNoMasterBackend and RedisFailover within their `for:` plus a scrape and
+/// two evaluations, and they resolve on recovery; memory filled fires the memory alerts.
+#[test]
+fn redis8_monitoring_alerts_fire_and_resolve_and_every_panel_has_data() {
+    let _slot = Slot::take();
+    let dir = std::env::temp_dir().join(format!("podsim-monitoring-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let png = dir.join("dashboard.png");
+    let opts = MonitoringOptions {
+        server: ServerKind::Redis8,
+        release: "rel".into(),
+        keep: std::env::var_os("PODSIM_KEEP").is_some(),
+        png: Some(png.clone()),
+        ..MonitoringOptions::default()
+    };
+    let chart = repo().join("generated-charts/redis-1g");
+    let files = [values("fast.yaml"), values("monitoring.yaml")];
+    let r = match monitoring(&chart, &files, &opts) {
+        Ok(r) => r,
+        Err(e) => panic!("monitoring on redis8: {e}"),
+    };
+    println!("{}", r.human());
+    assert!(r.passed, "{:?}", r.failures);
+    // Three exporters and one HAProxy, found through the ServiceMonitors, scraped through the
+    // policies (every pod is policed).
+    assert_eq!(
+        r.targets.values().copied().collect::<Vec<_>>(),
+        [3, 1],
+        "{:?}",
+        r.targets
+    );
+    assert_eq!(r.network_policy_pods, 4);
+    for alert in [
+        "RedisDown/rel-redis-1g-server-",
+        "HaproxyNoMasterBackend",
+        "RedisFailover/rel-redis-1g-server-",
+        "RedisMemoryNearMaxmemory/rel-redis-1g-server-",
+    ] {
+        assert!(
+            r.alerts
+                .iter()
+                .any(|a| a.alert.starts_with(alert) && a.fired_after_ms.is_some()),
+            "{alert} not measured: {:?}",
+            r.alerts
+        );
+    }
+    // The values put RSS past 40% of the limit and the policy evicts: both fire too.
+    for alert in ["RedisMemoryNearLimit", "RedisEvictingKeys"] {
+        assert!(
+            r.fired
+                .iter()
+                .any(|(phase, a)| phase == "memory filled" && a.starts_with(alert)),
+            "{alert} did not fire: {:?}",
+            r.fired
+        );
+    }
+    assert!(r.panels.len() >= 12, "{:?}", r.panels);
+    for p in &r.panels {
+        assert!(p.series.iter().all(|n| *n > 0), "{p:?}");
+    }
+    let lost = r.master_loss.as_ref().map(|o| o.replicated_writes_lost);
+    assert_eq!(lost, Some(0), "writes confirmed by WAIT 1 lost");
+    // The plot: a PNG of the panels' grid.
+    let bytes = std::fs::read(&png).expect("the PNG was written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let (w, h) = podsim::plot::image_size(r.panels.len());
+    let size =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    assert_eq!((size(16), size(20)), (w, h));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -127,7 +127,7 @@ pub(super) fn facts(m: &Manifest, sts: &crate::manifest::Workload, inner: &Inner
                 .services
                 .iter()
                 .find(|s| s.name.ends_with("-haproxy") && !s.headless)?;
-            let (_, target) = hs.ports.first()?;
+            let target = &hs.ports.first()?.target;
             let c = p
                 .template
                 .get("spec")?

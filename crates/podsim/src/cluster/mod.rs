@@ -47,6 +47,9 @@ pub struct Options {
     pub server: ServerKind,
     /// Enforce the rendered NetworkPolicies with nftables in each pod's namespace.
     pub network_policies: bool,
+    /// Give a Prometheus a network namespace of its own, as a pod of this Kubernetes
+    /// namespace (the policies see it there); see [`Cluster::prometheus_host`].
+    pub prometheus_namespace: Option<String>,
 }
 
 impl Default for Options {
@@ -59,8 +62,20 @@ impl Default for Options {
             hooks_before_sigterm: false,
             server: ServerKind::default(),
             network_policies: true,
+            prometheus_namespace: None,
         }
     }
+}
+
+/// Where a harness-run Prometheus lives: its own network namespace, as a pod of another
+/// Kubernetes namespace.
+#[derive(Debug, Clone)]
+pub struct PrometheusHost {
+    /// The network namespace (`ip netns exec` name).
+    pub netns: String,
+    pub addr: Ipv4Addr,
+    /// Its pod as the NetworkPolicies see it.
+    pub pod: crate::netpol::PodInfo,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,12 +147,16 @@ pub struct Cluster {
     pub server: Server,
     /// Pods whose network namespace filters traffic by the rendered NetworkPolicies.
     pub policed_pods: Vec<String>,
+    /// The Prometheus's place, when [`Options::prometheus_namespace`] asked for one.
+    pub prometheus_host: Option<PrometheusHost>,
     manifest: Arc<Manifest>,
     opts: Options,
 }
 
 /// Last octet of the harness's client namespace (the "node": probes, observer, writer).
 const CLIENT_OCTET: u8 = 250;
+/// Last octet of a harness-run Prometheus.
+const PROMETHEUS_OCTET: u8 = 240;
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
     // A panic in another thread must not stop cleanup: take the data anyway.
@@ -245,7 +264,7 @@ impl Cluster {
                 std::fs::create_dir_all(&log_dir).map_err(io(&log_dir))?;
                 let unready_after = redis_unready_after(&spec);
                 // The sandbox's mount list is built per container at start; here only the base.
-                let emulation = Emulation::for_image(pod_image(&w.template), &server);
+                let emulation = Emulation::for_pod(&pod_images(&w.template), &server);
                 let sandbox = Sandbox::new(&name, &name, &ns, addr, &pdir, &[], &emulation)?;
                 inner.pods.push(PodRt {
                     name,
@@ -264,8 +283,41 @@ impl Cluster {
                 });
             }
         }
+        if inner
+            .pods
+            .iter()
+            .any(|p| pod_images(&p.template).contains(&ImageFamily::RedisExporter))
+        {
+            let bin = Path::new("/usr/bin").join(crate::server::EXPORTER_BIN);
+            if !bin.exists() {
+                return Err(Error::MissingTool(format!(
+                    "{}: the redis_exporter sidecar runs Debian's prometheus-redis-exporter; \
+                     apt-get install prometheus-redis-exporter, or run scripts/install-test-tools.sh",
+                    bin.display()
+                )));
+            }
+        }
+        let prometheus_host = match &opts.prometheus_namespace {
+            Some(namespace) => {
+                let (netns, addr) = inner.net.add("prom", PROMETHEUS_OCTET)?;
+                let pod = crate::netpol::PodInfo {
+                    name: "prometheus-podsim-0".into(),
+                    namespace: namespace.clone(),
+                    addr,
+                    labels: BTreeMap::from([(
+                        "app.kubernetes.io/name".to_string(),
+                        "prometheus".to_string(),
+                    )]),
+                    ports: BTreeMap::from([("web".to_string(), crate::monitoring::PORT)]),
+                };
+                Some(PrometheusHost { netns, addr, pod })
+            }
+            None => None,
+        };
         let policed_pods = if opts.network_policies && !manifest.network_policies.is_empty() {
-            enforce_network_policies(&manifest, &inner, &dir)?
+            let mut pods = pod_infos(&inner, &manifest.namespace);
+            pods.extend(prometheus_host.iter().map(|h| h.pod.clone()));
+            enforce_network_policies(&manifest, &inner, &pods, &dir)?
         } else {
             Vec::new()
         };
@@ -283,6 +335,7 @@ impl Cluster {
             facts,
             server,
             policed_pods,
+            prometheus_host,
             manifest: manifest.clone(),
             opts: opts.clone(),
         };
@@ -311,6 +364,17 @@ impl Cluster {
             .iter()
             .find(|p| p.name == name)
             .map(|p| p.addr)
+    }
+
+    /// Every pod as the NetworkPolicies and ServiceMonitors see it: name, namespace, address,
+    /// labels and named container ports.
+    pub fn pod_infos(&self) -> Vec<crate::netpol::PodInfo> {
+        pod_infos(&lock(&self.inner), &self.manifest.namespace)
+    }
+
+    /// The rendered objects the cluster runs.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
     }
 
     pub fn pod_state(&self, name: &str) -> Option<PodState> {
@@ -349,29 +413,39 @@ impl Drop for Cluster {
     }
 }
 
+fn pod_infos(inner: &Inner, namespace: &str) -> Vec<crate::netpol::PodInfo> {
+    inner
+        .pods
+        .iter()
+        .map(|p| crate::netpol::PodInfo {
+            name: p.name.clone(),
+            namespace: namespace.to_string(),
+            addr: p.addr,
+            labels: p.labels.clone(),
+            ports: container_ports(&p.template),
+        })
+        .collect()
+}
+
 /// Loads each pod's nftables ruleset (crate::netpol) into its network namespace; the rules are
-/// kept in `<run>/<pod>/netpol.nft` for the logs.
-fn enforce_network_policies(m: &Manifest, inner: &Inner, dir: &Path) -> Result<Vec<String>> {
+/// kept in `<run>/<pod>/netpol.nft` for the logs. `pods` are every pod there is (the
+/// release's first, in `inner`'s order), the peers the rules name.
+fn enforce_network_policies(
+    m: &Manifest,
+    inner: &Inner,
+    pods: &[crate::netpol::PodInfo],
+    dir: &Path,
+) -> Result<Vec<String>> {
     let node = Ipv4Addr::new(
         crate::netns::SUBNET_PREFIX[0],
         crate::netns::SUBNET_PREFIX[1],
         crate::netns::SUBNET_PREFIX[2],
         CLIENT_OCTET,
     );
-    let pods: Vec<crate::netpol::PodInfo> = inner
-        .pods
-        .iter()
-        .map(|p| crate::netpol::PodInfo {
-            name: p.name.clone(),
-            addr: p.addr,
-            labels: p.labels.clone(),
-            ports: container_ports(&p.template),
-        })
-        .collect();
     let mut policed = Vec::new();
-    for (p, info) in inner.pods.iter().zip(&pods) {
+    for (p, info) in inner.pods.iter().zip(pods) {
         let Some(rules) =
-            crate::netpol::ruleset(info, &pods, &m.network_policies, &m.namespace, node)?
+            crate::netpol::ruleset(info, pods, &m.network_policies, &m.namespace, node)?
         else {
             continue;
         };
@@ -454,9 +528,9 @@ fn redis_unready_after(spec: &Value) -> Duration {
     Duration::from_secs(period * threshold)
 }
 
-/// The image family of a pod template's first container podsim can run (the redis or valkey
-/// image of the StatefulSet, haproxy of the Deployment).
-fn pod_image(template: &Value) -> ImageFamily {
+/// The image families of a pod template's containers podsim can run (the redis or valkey
+/// image of the StatefulSet and its exporter sidecar, haproxy of the Deployment).
+fn pod_images(template: &Value) -> Vec<ImageFamily> {
     template
         .get("spec")
         .and_then(|s| s.get("containers"))
@@ -464,6 +538,6 @@ fn pod_image(template: &Value) -> ImageFamily {
         .into_iter()
         .flatten()
         .filter_map(|c| c.get("image").and_then(Value::as_str))
-        .find_map(ImageFamily::of)
-        .unwrap_or(ImageFamily::Redis)
+        .filter_map(ImageFamily::of)
+        .collect()
 }

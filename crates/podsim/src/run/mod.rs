@@ -9,6 +9,7 @@
 
 mod failover;
 mod faults;
+mod monitoring;
 
 use crate::cluster::{Cluster, Options};
 use crate::error::{Error, Result};
@@ -18,6 +19,7 @@ use crate::server::ServerKind;
 use std::path::{Path, PathBuf};
 
 pub use failover::{failover_summary, FailoverSummary};
+pub use monitoring::{monitoring, AlertCheck, MonitoringOptions, MonitoringReport, PanelData};
 
 /// The scenarios `podsim run` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

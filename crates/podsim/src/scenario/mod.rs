@@ -140,6 +140,12 @@ pub struct FailoverReport {
     pub hook_output: Vec<String>,
     /// Largest number of redis reporting role master in one sample while waiting.
     pub max_masters_seen: usize,
+    /// When the master was lost.
+    #[serde(skip)]
+    pub lost_at: Option<Instant>,
+    /// When the harness first saw another pod report role master (it polls every 100 ms).
+    #[serde(skip)]
+    pub new_master_seen_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,9 +184,13 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
         Loss::Graceful => hook_output = c.stop_pod_graceful(&old)?,
     }
     let mut max_masters = 0usize;
+    let mut seen_at = None;
     let found = c.wait_for("a new master taking writes through HAProxy", limit, |c| {
         let s = Snapshot::take(c);
         max_masters = max_masters.max(s.masters().len());
+        if seen_at.is_none() && s.masters().iter().any(|m| *m != old) {
+            seen_at = Some(Instant::now());
+        }
         let m = s.agreed_master(c)?;
         let acked_after = writer.last_ack().is_some_and(|t| t > t0);
         (m != old && s.masters() == vec![m.clone()] && acked_after).then_some(m)
@@ -210,6 +220,8 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
                 reason: None,
                 hook_output,
                 max_masters_seen: max_masters,
+                lost_at: Some(t0),
+                new_master_seen_at: seen_at,
             })
         }
         Err(Error::Timeout { .. }) => {
@@ -232,6 +244,8 @@ pub fn lose_master(c: &Cluster, loss: Loss, limit: Duration) -> Result<FailoverR
                 reason: Some(reason),
                 hook_output,
                 max_masters_seen: max_masters,
+                lost_at: Some(t0),
+                new_master_seen_at: None,
             })
         }
         Err(e) => Err(e),
