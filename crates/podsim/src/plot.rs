@@ -69,7 +69,7 @@ pub const PANEL_HEIGHT: u32 = 300;
 pub const TITLE_HEIGHT: u32 = 44;
 
 /// Legend entries shown per panel before "+N more".
-const LEGEND_MAX: usize = 6;
+const LEGEND_MAX: usize = 8;
 /// The legend column at the right of each panel.
 const LEGEND_WIDTH: u32 = 150;
 /// Longest legend label, in characters, before it is cut with "…".

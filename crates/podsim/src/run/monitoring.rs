@@ -11,8 +11,9 @@
 //! 3. a replica's node is lost: RedisDown fires for it, and resolves when it is back;
 //! 4. the master's node is lost (a writer through HAProxy measures the outage and the writes
 //!    lost): RedisDown fires for it, HaproxyNoMasterBackend while no master is routable, and
-//!    RedisFailover for the promoted pod; the HAProxy alert resolves after the failover and
-//!    RedisDown when the old master is back;
+//!    RedisFailover for the promoted pod; the HAProxy alert resolves after the failover,
+//!    RedisDown when the old master is back, and RedisFailover one eventWindow after the
+//!    promotion (checked last);
 //! 5. memory is filled past `maxmemory` on the master: RedisMemoryNearMaxmemory fires, and
 //!    resolves when the keys are deleted.
 //!
@@ -84,7 +85,8 @@ pub struct AlertCheck {
     pub fired_after_ms: Option<u64>,
     /// The bound `fired_after_ms` must meet.
     pub bound_ms: u64,
-    /// From its recovery to the watcher seeing it gone, ms (when the phase expects that).
+    /// From its recovery (for RedisFailover: the promotion) to the watcher seeing it gone,
+    /// ms.
     pub resolved_after_ms: Option<u64>,
 }
 
@@ -463,9 +465,15 @@ impl Ctx<'_> {
 
     /// Waits for `alert` to be gone after `recovery`; records the figure on its last check.
     fn expect_resolved(&mut self, phase: &str, alert: &str, recovery: Instant, limit: Duration) {
-        match self.watch.wait(&format!("{alert} resolved"), limit, |w| {
-            w.gone(alert, recovery)
-        }) {
+        // Gone after it was seen firing (the alert may still be pending at `recovery`).
+        let from = self
+            .watch
+            .first_firing(alert, recovery)
+            .map_or(recovery, |(t, _)| t);
+        match self
+            .watch
+            .wait(&format!("{alert} resolved"), limit, |w| w.gone(alert, from))
+        {
             Ok(t) => {
                 let ms = t.duration_since(recovery).as_millis() as u64;
                 if let Some(c) = self
@@ -765,6 +773,14 @@ fn phases(
             "RedisFullResync",
             "RedisReplicaLagging",
         ],
+    );
+
+    // The failover alert resolves on its own one eventWindow after the promotion.
+    ctx.expect_resolved(
+        "master lost",
+        &format!("RedisFailover/{new_master}"),
+        seen_at,
+        long,
     );
 
     Ok(MonitoringReport {
