@@ -402,6 +402,16 @@ fn redis8_monitoring_alerts_fire_and_resolve_and_every_panel_has_data() {
             r.alerts
         );
     }
+    // The failover alert holds for its window (eventWindow 20 s in monitoring.yaml).
+    let failover = r
+        .alerts
+        .iter()
+        .find(|a| a.alert.starts_with("RedisFailover/"))
+        .and_then(|a| a.resolved_after_ms);
+    assert!(
+        failover.is_some_and(|ms| ms >= 19_000),
+        "RedisFailover resolved {failover:?} ms after the promotion, before its 20 s window"
+    );
     // The values put RSS past 40% of the limit and the policy evicts: both fire too.
     for alert in ["RedisMemoryNearLimit", "RedisEvictingKeys"] {
         assert!(

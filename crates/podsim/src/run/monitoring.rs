@@ -230,8 +230,8 @@ impl Watch {
     /// The first poll at or after `since` where an alert matching `key` fires.
     fn first_firing(&self, key: &str, since: Instant) -> Option<(Instant, Alert)> {
         let seen = self.lock();
-        // The poll before `since` counts when it still holds at `since` (kept on change only).
-        let start = seen.polls.partition_point(|(t, _)| *t < since);
+        // Polls are kept on change only: the last one at or before `since` is the state then.
+        let start = seen.polls.partition_point(|(t, _)| *t <= since);
         let from = start.saturating_sub(1);
         seen.polls[from..].iter().find_map(|(t, alerts)| {
             alerts
@@ -244,7 +244,7 @@ impl Watch {
     /// The first poll after `since` listing no alert matching `key` (pending or firing).
     fn gone(&self, key: &str, since: Instant) -> Option<Instant> {
         let seen = self.lock();
-        let start = seen.polls.partition_point(|(t, _)| *t < since);
+        let start = seen.polls.partition_point(|(t, _)| *t <= since);
         let from = start.saturating_sub(1);
         let mut found = seen.polls[from..]
             .iter()
@@ -267,7 +267,7 @@ impl Watch {
         let seen = self.lock();
         let start = seen
             .polls
-            .partition_point(|(t, _)| *t < from)
+            .partition_point(|(t, _)| *t <= from)
             .saturating_sub(1);
         seen.polls[start..]
             .iter()
@@ -1048,6 +1048,46 @@ mod tests {
         assert_eq!(duration("2h"), Some(Duration::from_secs(7200)));
         assert_eq!(duration(""), None);
         assert_eq!(duration("5x"), None);
+    }
+
+    #[test]
+    fn the_watch_reads_firing_and_resolution_from_polls_kept_on_change() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let alert = |state: &str| Alert {
+            name: "RedisFailover".into(),
+            pod: Some("p-1".into()),
+            state: state.into(),
+            active_at: 0.0,
+        };
+        let seen = Seen {
+            polls: vec![
+                (at(0), vec![]),
+                (at(1000), vec![alert("firing")]),
+                (at(21_000), vec![]),
+            ],
+            last_poll: Some(at(30_000)),
+            error: None,
+        };
+        let w = Watch {
+            seen: Arc::new(Mutex::new(seen)),
+        };
+        let key = "RedisFailover/p-1";
+        // Caused at 500 ms: seen firing at the 1000 ms poll.
+        assert_eq!(w.first_firing(key, at(500)).map(|(t, _)| t), Some(at(1000)));
+        // Still firing at 5 s: firing "since" then.
+        assert_eq!(
+            w.first_firing(key, at(5000)).map(|(t, _)| t),
+            Some(at(5000))
+        );
+        // Gone after it fired (asked from the very poll it fired at): at 21 s.
+        assert_eq!(w.gone(key, at(1000)), Some(at(21_000)));
+        assert_eq!(w.gone(key, at(500)), Some(at(500)));
+        assert_eq!(
+            w.fired_between(at(1000), at(2000)),
+            BTreeSet::from([key.to_string()])
+        );
+        assert!(w.fired_between(at(21_000), at(25_000)).is_empty());
     }
 
     #[test]
