@@ -532,6 +532,39 @@ fn alert_tests() -> Vec<AlertTest> {
             evals: vec![("10m", vec![]), ("10m15s", vec![]), ("12m", vec![])],
         },
         AlertTest {
+            alert: "RedisFailover",
+            // pod 0 (master) is lost at 10m (its series goes stale), pod 1 is promoted at 11m:
+            // the alert lasts one window from the promotion, not from the loss.
+            input: vec![
+                series(
+                    r0.series("redis_instance_info", &[("role", "master")]),
+                    "1x40 stale",
+                ),
+                series(
+                    r1.series("redis_instance_info", &[("role", "slave")]),
+                    "1x43 stale",
+                ),
+                series(
+                    r1.series("redis_instance_info", &[("role", "master")]),
+                    "_x44 1x100",
+                ),
+            ],
+            evals: vec![
+                ("10m30s", vec![]),
+                (
+                    "20m30s",
+                    vec![firing(
+                        json!({"namespace": NAMESPACE, "pod": r1.pod, "severity": "warning"}),
+                        format!(
+                            "{} became the master of {GROUP} (a failover in the last 10m)",
+                            r1.pod
+                        ),
+                    )],
+                ),
+                ("21m15s", vec![]),
+            ],
+        },
+        AlertTest {
             alert: "RedisFullResync",
             // pod 0 (up for long) serves a full sync at 20m; pod 1 serves its replicas' first
             // syncs right after it starts, which is expected.

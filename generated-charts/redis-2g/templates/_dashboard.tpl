@@ -65,7 +65,7 @@ panels:
   - title: Failovers (pods that became master in the last {{ $window }})
     unit: none
     targets:
-      - expr: 'count(max by (pod) (redis_instance_info{ {{- $r }},role="master"}) unless on (pod) max by (pod) (redis_instance_info{ {{- $r }},role="master"} offset {{ $window }}) and on () max(redis_instance_info{ {{- $r }},role="master"} offset {{ $window }})) or on () (max(redis_up{ {{- $r }}}) * 0)'
+      - expr: 'count(max by (pod) (redis_instance_info{ {{- $r }},role="master"}) unless on (pod) max by (pod) (redis_instance_info{ {{- $r }},role="master"} offset {{ $window }}) and on () max(max_over_time(redis_instance_info{ {{- $r }},role="master"}[{{ $window }}] offset {{ $window }}))) or on () (max(redis_up{ {{- $r }}}) * 0)'
         legend: failovers
   {{- if and .Values.haproxy.enabled .Values.haproxy.metrics.enabled }}
   - title: HAProxy master backend (servers up; 0 = clients cannot write)

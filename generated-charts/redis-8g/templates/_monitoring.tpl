@@ -107,13 +107,15 @@ Prometheus' own templates in annotations are written as {{`{{ ... }}`}}.
   "summary" (printf "Redis {{ $labels.pod }} of %s/%s refused {{ $value | humanize }} connections in %s" $ns $name $window)
   "runbook" "Redis refused clients because maxclients was reached. Look for a client leaking connections (CLIENT LIST grouped by addr/name); raise maxclients (redis.config) only with the file-descriptor limit in mind.") -}}
 {{- /* A failover: a pod is the master now and was not one window ago, while the group had a
-master one window ago. A new group's first master is no failover, nor is the first scrape of
-a group whose pods' first samples are a fraction of an interval apart. A pod that was down
-one window ago and is promoted now is one: requiring a sample of that pod one window ago
-delayed the alert by up to a window (podsim's monitoring scenario measured it). */}}
+master in the window before that. A new group's first master is no failover, nor is the
+first scrape of a group whose pods' first samples are a fraction of an interval apart. A pod
+that was down one window ago and is promoted now is one: requiring a sample of that pod one
+window ago delayed the alert by up to a window, and requiring a master at exactly one window
+ago ended it early, one window after the old master's loss rather than the promotion
+(podsim's monitoring scenario measured both). */}}
 {{- $alerts = append $alerts (dict
   "alert" "RedisFailover" "severity" "warning" "for" "0m"
-  "expr" (printf "max by (namespace, pod) (redis_instance_info{%s,role=\"master\"}) unless on (namespace, pod) max by (namespace, pod) (redis_instance_info{%s,role=\"master\"} offset %s) and on (namespace) max by (namespace) (redis_instance_info{%s,role=\"master\"} offset %s)" $r $r $window $r $window)
+  "expr" (printf "max by (namespace, pod) (redis_instance_info{%s,role=\"master\"}) unless on (namespace, pod) max by (namespace, pod) (redis_instance_info{%s,role=\"master\"} offset %s) and on (namespace) max by (namespace) (max_over_time(redis_instance_info{%s,role=\"master\"}[%s] offset %s))" $r $r $window $r $window $window)
   "summary" (printf "{{ $labels.pod }} became the master of %s/%s (a failover in the last %s)" $ns $name $window)
   "runbook" "Sentinel promoted a replica: the old master's pod was lost, restarted, stopped for an update, or a failover was forced. Writes the old master acknowledged but had not replicated may be lost. Read the sentinels' logs (+switch-master, its reason) and the old master pod's events; the alert resolves on its own after prometheusRule.defaultRules.eventWindow.") -}}
 {{- $alerts = append $alerts (dict
