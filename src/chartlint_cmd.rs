@@ -91,9 +91,21 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     if cli.list_rules {
-        let metas = rules::registry().iter().map(|r| r.meta());
-        for m in metas.chain(chartlint::fleet::RULES.iter().copied()) {
-            let _ = writeln!(stdout, "{}  {:<32} {}", m.id, m.name, m.severity.as_str());
+        let metas: Vec<_> = rules::registry()
+            .iter()
+            .map(|r| r.meta())
+            .chain(chartlint::fleet::RULES.iter().copied())
+            .collect();
+        // The name column is as wide as the longest name, so the severities line up.
+        let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
+        for m in metas {
+            let _ = writeln!(
+                stdout,
+                "{}  {:<width$}  {}",
+                m.id,
+                m.name,
+                m.severity.as_str()
+            );
         }
         return ExitCode::SUCCESS;
     }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `chartlint` binary on fixture charts and values files.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -306,6 +307,13 @@ fn list_and_explain() {
         o.stdout.lines().count(),
         chartlint::rules::registry().len() + chartlint::fleet::RULES.len()
     );
+    // The severities form one column, long names included.
+    let columns: BTreeSet<usize> = o
+        .stdout
+        .lines()
+        .filter_map(|l| l.rfind(' ').map(|i| i + 1))
+        .collect();
+    assert_eq!(columns.len(), 1, "{}", o.stdout);
     let o = run(&["--explain", "RHA002"]);
     assert_eq!(o.code, 0);
     assert!(o.stdout.contains("### Why it matters"));
