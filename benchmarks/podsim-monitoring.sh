@@ -5,9 +5,10 @@
 # dashboard panel's series from the first server's run. Needs root and the test tools
 # (scripts/install-test-tools.sh).
 #
-# Usage: benchmarks/podsim-monitoring.sh [--png FILE] [--out FILE] [CHART [VALUES...]]
+# Usage: benchmarks/podsim-monitoring.sh [--readme] [--png FILE] [--out FILE] [CHART [VALUES...]]
 #   CHART    default generated-charts/redis-1g; VALUES default crates/podsim/tests/values/
 #            fast.yaml and monitoring.yaml (1 s scrapes and evaluations, short for:)
+#   --readme rewrite the table between the monitoring markers of README.md
 #   --png    write the first server's plot to FILE (the README's is docs/dashboard-podsim.png)
 #   --out    also write the table to FILE; the raw JSON reports go to FILE.jsonl
 # Env: SERVERS (default "redis8 redis7 valkey9"), CARGO_TARGET_DIR (default target).
@@ -16,8 +17,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 png=""
 out=""
+readme=false
 while [ $# -gt 0 ]; do
   case "$1" in
+    --readme) readme=true; shift ;;
     --png) png=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) break ;;
@@ -89,4 +92,15 @@ cat "$table"
 if [ -n "$out" ]; then
   cp "$table" "$out"
   cp "$jsonl" "$out.jsonl"
+fi
+if $readme; then
+  python3 - "$repo/README.md" "$table" <<'PY'
+import sys
+readme, table = sys.argv[1], open(sys.argv[2]).read().strip()
+text = open(readme).read()
+begin, end = "<!-- monitoring:begin -->", "<!-- monitoring:end -->"
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(readme, "w").write(head + begin + "\n" + table + "\n" + end + tail)
+PY
 fi
