@@ -9,11 +9,15 @@
 //!   (`-failover-abort-no-good-slave`).
 //!
 //! chartlint's RHA161 and RHA162 rest on this (docs/evidence.md).
+//!
+//! And what the preStop hook's hand-over (files/trigger-failover-if-master.sh) rests on: a
+//! master whose writes are paused still appends a PING to its replication stream every
+//! `repl-ping-replica-period` seconds, unless the period is raised.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use testkit::{free_port, par_map, temp_dir, write_file, ServerProcess};
+use testkit::{free_port, par_map, resp_command, temp_dir, write_file, ServerProcess};
 
 #[path = "common/installed_servers.rs"]
 mod installed_servers;
@@ -132,6 +136,86 @@ fn sentinel_cannot_promote_without_config_or_with_priority_zero() {
         }
         if priority_zero != "-failover-abort-no-good-slave" {
             failures.push(format!("{label}: with replica-priority 0: {priority_zero}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `master_repl_offset` of the server on `port`.
+fn repl_offset(port: u16) -> u64 {
+    let info = resp_command(port, &["INFO", "replication"])
+        .ok()
+        .and_then(|r| r.text())
+        .unwrap_or_default();
+    podsim::resp::info_field(&info, "master_repl_offset")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no master_repl_offset on {port}: {info}"))
+}
+
+/// A master paused with `CLIENT PAUSE ... WRITE` still writes a PING (14 bytes) into its
+/// replication stream every `repl-ping-replica-period` seconds: one sent after the hand-over's
+/// offset check reaches the replicas still attached but not the one being promoted, which then
+/// cannot serve them a partial resync (podsim's rolling restart saw 2 full syncs from it).
+/// With the period raised to its maximum, as the preStop hook does, the stream stays still.
+#[test]
+fn a_paused_master_pings_its_replicas_until_the_ping_period_is_raised() {
+    let servers = installed();
+    let results = par_map(&servers, 3, |s| {
+        let (mdir, rdir) = (temp_dir(), temp_dir());
+        let master = s.start(mdir.path(), &["--repl-ping-replica-period", "1"]);
+        let mport = master.port.to_string();
+        let _replica = s.start(rdir.path(), &["--replicaof", "127.0.0.1", &mport]);
+        let linked = Instant::now() + Duration::from_secs(20);
+        while !resp_command(master.port, &["INFO", "replication"])
+            .ok()
+            .and_then(|r| r.text())
+            .is_some_and(|t| t.contains("connected_slaves:1"))
+        {
+            assert!(
+                Instant::now() < linked,
+                "{}: the replica never attached",
+                s.label
+            );
+            // Poll interval of a bounded wait for the replica to attach.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let pause = resp_command(master.port, &["CLIENT", "PAUSE", "20000", "WRITE"]);
+        assert_eq!(pause.ok().and_then(|r| r.text()).as_deref(), Some("OK"));
+        // Paused: the offset still moves, by PINGs (14 bytes each), within a few periods.
+        let before = repl_offset(master.port);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let moved = loop {
+            let now = repl_offset(master.port);
+            if now != before || Instant::now() > deadline {
+                break now - before;
+            }
+            // Poll interval of a bounded wait for the next PING.
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Raised to its maximum: nothing enters the stream for three old periods.
+        let set = resp_command(
+            master.port,
+            &["CONFIG", "SET", "repl-ping-replica-period", "2147483647"],
+        );
+        assert_eq!(set.ok().and_then(|r| r.text()).as_deref(), Some("OK"));
+        let still = repl_offset(master.port);
+        // An observation window of three old periods (nothing to wait for: nothing may come).
+        std::thread::sleep(Duration::from_secs(3));
+        let after = repl_offset(master.port) - still;
+        (s.label, moved, after)
+    });
+    let mut failures = Vec::new();
+    for (label, moved, after) in results {
+        if moved == 0 || moved % 14 != 0 {
+            failures.push(format!(
+                "{label}: paused with a 1 s ping period, the offset moved by {moved} bytes \
+                 (expected PINGs of 14 bytes)"
+            ));
+        }
+        if after != 0 {
+            failures.push(format!(
+                "{label}: with the period at its maximum the offset still moved by {after}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -110,6 +110,25 @@ done
 # Phase 2: pause writes (resumed by themselves when the pause ends, so a failed hand-over
 # costs no more than FAILOVER_TIMEOUT seconds of blocked writes; Redis < 6.2 has no WRITE
 # mode: no pause then) and wait for the streaming replicas to apply the last writes.
+# A paused Redis 7.0 master still writes its periodic PING (14 bytes) into the replication
+# stream. One sent between the offset check and the promotion reaches the replicas that are
+# still attached but not the one being promoted, which is then 14 bytes behind them: both
+# the other replica and this redis needed a full resync (podsim's rolling restart under
+# load). No PING during the hand-over, then; the old period is restored on exit.
+ping_period="$(redis_cli "${LOCAL_HOST}" CONFIG GET repl-ping-replica-period 2>/dev/null | tr -d '\r' | sed -n '2p')" || ping_period=""
+if [ -n "${ping_period}" ] \
+    && [ "$(redis_cli "${LOCAL_HOST}" CONFIG SET repl-ping-replica-period 2147483647 2>&1 | tr -d '\r')" != "OK" ]; then
+    ping_period=""
+    log "preStop: could not stop the replication PINGs (CONFIG disabled?); a replica may need a full resync after the hand-over"
+fi
+# Called by the EXIT trap.
+# shellcheck disable=SC2317
+restore_ping_period() {
+    if [ -n "${ping_period}" ]; then
+        redis_cli "${LOCAL_HOST}" CONFIG SET repl-ping-replica-period "${ping_period}" >/dev/null 2>&1 || true
+    fi
+}
+trap restore_ping_period EXIT
 pause="$(redis_cli "${LOCAL_HOST}" CLIENT PAUSE "$((FAILOVER_TIMEOUT * 1000))" WRITE 2>&1 | tr -d '\r')" || true
 
 unpause() {
@@ -174,6 +193,7 @@ restore_priorities() {
     for pair in ${restore_priority}; do
         redis_cli "${pair%%=*}" CONFIG SET replica-priority "${pair#*=}" >/dev/null 2>&1 || true
     done
+    restore_ping_period
 }
 trap restore_priorities EXIT
 
