@@ -4,7 +4,7 @@
 //!
 //! A missing tool is a test failure, never a skip: the README test command installs them all.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -775,12 +775,20 @@ impl Failures {
 // Local redis / sentinel processes
 // ---------------------------------------------------------------------------------------------
 
-/// A free TCP port on 127.0.0.1 (bound then released; the caller uses it right away).
+/// A free TCP port on 127.0.0.1 (bound then released), never one this process was given
+/// before: a process spawned on an earlier port may not have bound it yet, and the kernel can
+/// hand the same port out again meanwhile (an exporter and HAProxy once raced for one).
 pub fn free_port() -> u16 {
-    match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(a) => a.port(),
-        Err(e) => panic!("cannot find a free port: {e}"),
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..1000 {
+        match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+            Ok(a) if given.insert(a.port()) => return a.port(),
+            Ok(_) => continue,
+            Err(e) => panic!("cannot find a free port: {e}"),
+        }
     }
+    panic!("no free port this process has not used already after 1000 tries");
 }
 
 /// A long-running server started by a test; killed (by its PID) and reaped on drop.
