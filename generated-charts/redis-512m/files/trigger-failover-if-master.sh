@@ -110,11 +110,12 @@ done
 # Phase 2: pause writes (resumed by themselves when the pause ends, so a failed hand-over
 # costs no more than FAILOVER_TIMEOUT seconds of blocked writes; Redis < 6.2 has no WRITE
 # mode: no pause then) and wait for the streaming replicas to apply the last writes.
-# A paused Redis 7.0 master still writes its periodic PING (14 bytes) into the replication
-# stream. One sent between the offset check and the promotion reaches the replicas that are
-# still attached but not the one being promoted, which is then 14 bytes behind them: both
-# the other replica and this redis needed a full resync (podsim's rolling restart under
-# load). No PING during the hand-over, then; the old period is restored on exit.
+# A paused master still writes its periodic PING (14 bytes) into the replication stream
+# (Redis 7.0, 8.2 and Valkey 9.1 alike: tests/failover_evidence.rs). One sent between the
+# offset check and the promotion reaches the replicas that are still attached but not the
+# one being promoted, which is then 14 bytes behind them: both the other replica and this
+# redis needed a full resync (podsim's rolling restart under load). No PING during the
+# hand-over, then; the old period is restored on exit.
 ping_period="$(redis_cli "${LOCAL_HOST}" CONFIG GET repl-ping-replica-period 2>/dev/null | tr -d '\r' | sed -n '2p')" || ping_period=""
 if [ -n "${ping_period}" ] \
     && [ "$(redis_cli "${LOCAL_HOST}" CONFIG SET repl-ping-replica-period 2147483647 2>&1 | tr -d '\r')" != "OK" ]; then
