@@ -43,10 +43,11 @@ phase "build the integration and podsim tests" cargo test -q --no-run -p chartge
 podsim_log=$(mktemp)
 echo "== podsim scenarios (real servers in namespaces): started, alongside the integration tests"
 podsim_start=${EPOCHREALTIME/./}
-cargo test -p podsim >"$podsim_log" 2>&1 &
+# --no-fail-fast: one failing test file must not hide the others' results.
+cargo test --no-fail-fast -p podsim >"$podsim_log" 2>&1 &
 podsim_pid=$!
 integration=0
-phase "integration tests (binaries and real tools)" cargo test -p chartgen || integration=$?
+phase "integration tests (binaries and real tools)" cargo test --no-fail-fast -p chartgen || integration=$?
 podsim=0
 wait "$podsim_pid" || podsim=$?
 elapsed=$(( (${EPOCHREALTIME/./} - podsim_start) / 100000 ))
