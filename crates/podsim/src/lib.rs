@@ -3,6 +3,7 @@
 //! pod, without Kubernetes. See README.md for the model and its limits.
 
 pub mod error;
+pub mod http;
 pub mod netns;
 pub mod process;
 pub mod resp;

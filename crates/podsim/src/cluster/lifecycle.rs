@@ -278,23 +278,15 @@ pub fn skip_reason(name: &str, image: &str) -> Option<&'static str> {
     }
 }
 
+/// An httpGet probe: a 2xx or 3xx answer within kubelet-like timeouts.
 pub(super) fn http_ok(a: SocketAddr, path: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect_timeout(&a, Duration::from_millis(500)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_millis(1000)));
-    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: podsim\r\n\r\n").as_bytes())
-        .is_err()
-    {
-        return false;
-    }
-    let mut buf = [0u8; 64];
-    let n = s.read(&mut buf).unwrap_or(0);
-    let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace()
-        .nth(1)
-        .is_some_and(|code| code.starts_with('2') || code.starts_with('3'))
+    crate::http::get(
+        a,
+        path,
+        Duration::from_millis(500),
+        Duration::from_millis(1000),
+    )
+    .is_ok_and(|(status, _)| (200..400).contains(&status))
 }
 
 /// The command that runs a container (or a probe/hook with the container's env and mounts).

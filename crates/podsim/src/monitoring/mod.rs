@@ -17,8 +17,7 @@ use crate::netns::in_netns;
 use crate::process::Proc;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -255,24 +254,12 @@ fn enc(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
-/// One HTTP/1.0 GET (Prometheus closes the connection after the answer); the body of a 200.
-/// Hand-written: the harness asks a handful of local URLs from a namespace-bound thread, and
-/// an HTTP client crate would bring a connection pool and TLS for nothing.
+/// `GET path` on Prometheus; the body of a 200 answer.
 fn http_get(addr: SocketAddr, path: &str) -> std::result::Result<String, String> {
-    let mut s =
-        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: prometheus\r\n\r\n").map_err(|e| e.to_string())?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&buf);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or("no HTTP header")?;
-    let status = head.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        return Err(format!("HTTP {status}: {}", body.trim()));
+    match crate::http::get(addr, path, Duration::from_secs(2), Duration::from_secs(10))? {
+        (200, body) => Ok(body),
+        (status, body) => Err(format!("HTTP {status}: {}", body.trim())),
     }
-    Ok(body.to_string())
 }
 
 /// Prometheus's `activeAt` (RFC 3339) as Unix seconds.
