@@ -233,6 +233,17 @@ fn firing(labels: Value, summary: String) -> Value {
 
 const GROUP: &str = "default/rel-redis-1g";
 
+/// RedisFailover firing for `t`'s pod (its labels are the aggregation's: no job, no instance).
+fn failover_of(t: &Target) -> Value {
+    firing(
+        json!({"namespace": NAMESPACE, "pod": t.pod, "severity": "warning"}),
+        format!(
+            "{} became the master of {GROUP} (a failover in the last 10m)",
+            t.pod
+        ),
+    )
+}
+
 /// Unit tests of every alert on redis-1g's defaults (release `rel`, namespace `default`,
 /// memory limit 2Gi; series every 15 s).
 fn alert_tests() -> Vec<AlertTest> {
@@ -470,16 +481,7 @@ fn alert_tests() -> Vec<AlertTest> {
             ],
             evals: vec![
                 ("5m", vec![]),
-                (
-                    "17m",
-                    vec![firing(
-                        json!({"namespace": NAMESPACE, "pod": r1.pod, "severity": "warning"}),
-                        format!(
-                            "{} became the master of {GROUP} (a failover in the last 10m)",
-                            r1.pod
-                        ),
-                    )],
-                ),
+                ("17m", vec![failover_of(&r1)]),
                 ("26m", vec![]),
             ],
         },
@@ -501,19 +503,7 @@ fn alert_tests() -> Vec<AlertTest> {
                     "_x60 1x100",
                 ),
             ],
-            evals: vec![
-                ("14m", vec![]),
-                (
-                    "15m15s",
-                    vec![firing(
-                        json!({"namespace": NAMESPACE, "pod": r1.pod, "severity": "warning"}),
-                        format!(
-                            "{} became the master of {GROUP} (a failover in the last 10m)",
-                            r1.pod
-                        ),
-                    )],
-                ),
-            ],
+            evals: vec![("14m", vec![]), ("15m15s", vec![failover_of(&r1)])],
         },
         AlertTest {
             alert: "RedisFailover",
@@ -551,16 +541,7 @@ fn alert_tests() -> Vec<AlertTest> {
             ],
             evals: vec![
                 ("10m30s", vec![]),
-                (
-                    "20m30s",
-                    vec![firing(
-                        json!({"namespace": NAMESPACE, "pod": r1.pod, "severity": "warning"}),
-                        format!(
-                            "{} became the master of {GROUP} (a failover in the last 10m)",
-                            r1.pod
-                        ),
-                    )],
-                ),
+                ("20m30s", vec![failover_of(&r1)]),
                 ("21m15s", vec![]),
             ],
         },

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use podsim::monitoring::dashboard;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
 use promql_parser::util::{walk_expr, ExprVisitor};
@@ -199,13 +200,14 @@ impl ExprVisitor for Selectors {
     }
 }
 
-/// Grafana variables replaced by values PromQL parses (the panels are checked for data live).
+/// Grafana variables replaced by values PromQL parses (the panels are checked for data live,
+/// by podsim's monitoring scenario, through the same substitution).
 fn without_grafana_variables(q: &str) -> String {
-    q.replace("$__rate_interval", "1m")
-        .replace("$__interval", "1m")
-        .replace("$__range", "1h")
-        .replace("$namespace", "default")
-        .replace("$release", "rel")
+    let vars = BTreeMap::from([
+        ("namespace".to_string(), "default".to_string()),
+        ("release".to_string(), "rel".to_string()),
+    ]);
+    dashboard::substitute(q, &vars, Duration::from_secs(15), Duration::from_secs(3600))
 }
 
 /// (where, query) of every alert of the PrometheusRule and every panel target of the
@@ -236,12 +238,9 @@ fn queries(r: &Rendered) -> Vec<(String, String)> {
             for (key, json) in d.value["data"].as_object().into_iter().flatten() {
                 let dash: Value = serde_json::from_str(json.as_str().unwrap_or_default())
                     .unwrap_or_else(|e| panic!("{key} is not JSON: {e}"));
-                for p in dash["panels"].as_array().into_iter().flatten() {
-                    for t in p["targets"].as_array().into_iter().flatten() {
-                        if let Some(e) = t["expr"].as_str() {
-                            let title = p["title"].as_str().unwrap_or("?");
-                            out.push((format!("panel {title:?}"), e.to_string()));
-                        }
+                for p in dashboard::panels(&dash) {
+                    for (expr, _) in p.targets {
+                        out.push((format!("panel {:?}", p.title), expr));
                     }
                 }
             }
